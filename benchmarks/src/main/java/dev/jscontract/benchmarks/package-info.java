@@ -1,0 +1,2 @@
+/** Load harnesses and JMH benchmarks; see docs/benchmarks.md. */
+package dev.jscontract.benchmarks;

@@ -1,0 +1,2 @@
+/** jscontract consumer module. */
+package dev.jscontract.consumer;

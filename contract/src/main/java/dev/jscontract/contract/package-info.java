@@ -1,0 +1,2 @@
+/** jscontract contract module. */
+package dev.jscontract.contract;

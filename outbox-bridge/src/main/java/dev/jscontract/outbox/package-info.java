@@ -1,0 +1,2 @@
+/** jscontract outbox module. */
+package dev.jscontract.outbox;
