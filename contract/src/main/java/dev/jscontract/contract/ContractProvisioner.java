@@ -1,0 +1,410 @@
+package dev.jscontract.contract;
+
+import dev.jscontract.contract.internal.Checks;
+import dev.jscontract.contract.internal.DriftCalculator;
+import dev.jscontract.contract.internal.Subjects;
+import io.nats.client.Connection;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.api.ConsumerConfiguration;
+import io.nats.client.api.ConsumerInfo;
+import io.nats.client.api.DiscardPolicy;
+import io.nats.client.api.RetentionPolicy;
+import io.nats.client.api.StorageType;
+import io.nats.client.api.StreamConfiguration;
+import io.nats.client.api.StreamInfo;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates or updates the consumer a contract describes, reads its configuration back, and reports drift (UPD-001);
+ * on request also creates the dead-letter stream and the stream that captures MAX_DELIVERIES advisories.
+ *
+ * <pre>{@code
+ * ProvisionResult r = ContractProvisioner.builder(connection).build().provision(contract);
+ * // r.getAction(): CREATED / UPDATED / UNCHANGED; drift after read-back throws ContractDriftException
+ *
+ * Drift d = ContractProvisioner.builder(connection).mode(Mode.VERIFY_ONLY).failOnDrift(false).build()
+ *     .provision(contract).getDrift(); // never writes
+ * }</pre>
+ *
+ * <p>Behaviour by server version: on 2.10+ a missing consumer is created with {@code action: create} and an existing
+ * one updated with {@code action: update} (10148 / 10149 when another process raced us, handled by reading again);
+ * 2.9 ignores {@code action} (B-20, UPD-003), so add-or-update is used after an explicit existence check. A change to
+ * an immutable field (B-18, UPD-002) is never attempted: it is reported with the delete-and-recreate migration, and
+ * nothing is written. The source stream must exist; jscontract never creates it.
+ *
+ * <p>Thread-safe; does not own the connection.
+ */
+public final class ContractProvisioner {
+    private static final Logger LOG = LoggerFactory.getLogger(ContractProvisioner.class);
+    private static final int CONSUMER_NOT_FOUND = 10014;
+    private static final int STREAM_NOT_FOUND = 10059;
+    private static final int CONSUMER_EXISTS = 10148;
+    private static final int CONSUMER_DOES_NOT_EXIST = 10149;
+    /** The dead-letter stream's duplicate window: long enough that the handler and advisory paths dedupe. */
+    static final Duration DEAD_LETTER_DUPLICATE_WINDOW = Duration.ofHours(1);
+
+    /** Whether the provisioner may write. */
+    public enum Mode {
+        /** Create a missing consumer, update mutable differences, then verify (the default). */
+        CREATE_OR_UPDATE,
+        /** Never write: read the consumer and report drift (a missing consumer is an error). */
+        VERIFY_ONLY
+    }
+
+    private final Connection connection;
+    private final Mode mode;
+    private final boolean failOnDrift;
+    private final boolean deadLetterStreams;
+
+    private ContractProvisioner(Builder b) {
+        this.connection = b.connection;
+        this.mode = b.mode;
+        this.failOnDrift = b.failOnDrift;
+        this.deadLetterStreams = b.deadLetterStreams;
+    }
+
+    /** A builder over a connection (not owned). */
+    public static Builder builder(Connection connection) {
+        return new Builder(Checks.notNull(connection, "connection"));
+    }
+
+    /**
+     * Provisions the contract's consumer (and, if configured, its dead-letter streams) and verifies it.
+     *
+     * @throws ContractDriftException when drift remains (and {@code failOnDrift}, the default), or an immutable
+     *     field would have to change
+     * @throws UnsupportedServerFeatureException when the contract uses a feature the server would drop
+     * @throws ContractProvisioningException when the server refuses a request, or the stream or (in verify-only
+     *     mode) the consumer does not exist
+     */
+    public ProvisionResult provision(ConsumerContract contract) {
+        Checks.notNull(contract, "contract");
+        ServerVersion version = ServerVersion.of(connection);
+        ConsumerConfiguration desired = contract.toConsumerConfiguration(version);
+        String name = contract.getStream() + "/" + contract.getDurable();
+        JetStreamManagement jsm = jsm();
+        requireStream(jsm, contract.getStream());
+
+        List<Finding> findings = new ArrayList<>();
+        if (deadLetterStreams && contract.getDeadLetterPolicy().isEnabled()) {
+            findings.addAll(provisionDeadLetterStreams(jsm, contract, mode == Mode.CREATE_OR_UPDATE));
+        }
+
+        ConsumerInfo existing = consumerInfo(jsm, contract.getStream(), contract.getDurable());
+        boolean filterMutable = version.isAtLeast(ServerVersion.V2_10_0);
+        if (mode == Mode.VERIFY_ONLY) {
+            if (existing == null) {
+                throw new ContractProvisioningException("consumer " + name + " does not exist and the provisioner is"
+                        + " in VERIFY_ONLY mode, which never writes; create it (CREATE_OR_UPDATE mode) or check the"
+                        + " stream and durable names");
+            }
+            Drift drift = drift(desired, existing.getConsumerConfiguration(), filterMutable, name);
+            checkDrift(name, drift, "verify only");
+            return new ProvisionResult(
+                    ProvisionResult.Action.VERIFIED, existing, Drift.none(), drift, version, findings);
+        }
+
+        ProvisionResult.Action action;
+        Drift changes = Drift.none();
+        if (existing == null) {
+            create(jsm, contract.getStream(), desired, version, name);
+            action = ProvisionResult.Action.CREATED;
+            LOG.info("created consumer {} on nats-server {}", name, version);
+        } else {
+            changes = drift(desired, existing.getConsumerConfiguration(), filterMutable, name);
+            if (changes.hasImmutableChanges()) {
+                throw new ContractDriftException(
+                        name, changes, "an update would change immutable fields; nothing" + " was written (UPD-002)");
+            }
+            if (changes.isEmpty()) {
+                action = ProvisionResult.Action.UNCHANGED;
+            } else {
+                update(jsm, contract.getStream(), desired, version, name);
+                action = ProvisionResult.Action.UPDATED;
+                LOG.info("updated consumer {} on nats-server {}:\n{}", name, version, changes.toText());
+            }
+        }
+        ConsumerInfo readBack = consumerInfo(jsm, contract.getStream(), contract.getDurable());
+        if (readBack == null) {
+            throw new ContractProvisioningException("consumer " + name + " disappeared right after it was "
+                    + action.name().toLowerCase(java.util.Locale.ROOT) + "; another process deletes it (check for"
+                    + " an inactive_threshold or a cleanup job)");
+        }
+        Drift drift = drift(desired, readBack.getConsumerConfiguration(), filterMutable, name);
+        checkDrift(name, drift, "read back after " + action.name().toLowerCase(java.util.Locale.ROOT));
+        return new ProvisionResult(action, readBack, changes, drift, version, findings);
+    }
+
+    private void checkDrift(String name, Drift drift, String context) {
+        if (!drift.isEmpty()) {
+            if (failOnDrift) {
+                throw new ContractDriftException(name, drift, context);
+            }
+            LOG.warn("consumer {} does not match its contract ({}):\n{}", name, context, drift.toText());
+        }
+    }
+
+    private static Drift drift(
+            ConsumerConfiguration desired, ConsumerConfiguration actual, boolean filterMutable, String name) {
+        List<Drift.Difference> out = new ArrayList<>();
+        for (DriftCalculator.Diff d : DriftCalculator.diff(desired, actual, filterMutable, name)) {
+            out.add(new Drift.Difference(d.field(), d.expected(), d.actual(), Drift.Kind.valueOf(d.kind()), d.fix()));
+        }
+        return new Drift(out);
+    }
+
+    private void create(
+            JetStreamManagement jsm, String stream, ConsumerConfiguration cc, ServerVersion v, String name) {
+        try {
+            if (v.isAtLeast(ServerVersion.V2_10_0)) {
+                jsm.createConsumer(stream, cc);
+            } else {
+                // 2.9 ignores action: this is add-or-update, and we checked that it does not exist (UPD-003)
+                jsm.addOrUpdateConsumer(stream, cc);
+            }
+        } catch (JetStreamApiException e) {
+            if (e.getApiErrorCode() == CONSUMER_EXISTS) {
+                // created concurrently by another instance: update to the contract instead
+                LOG.info("consumer {} was created concurrently; updating it to the contract", name);
+                update(jsm, stream, cc, v, name);
+                return;
+            }
+            throw refused("create consumer " + name, e);
+        } catch (IOException e) {
+            throw unreachable("create consumer " + name, e);
+        }
+    }
+
+    private void update(
+            JetStreamManagement jsm, String stream, ConsumerConfiguration cc, ServerVersion v, String name) {
+        try {
+            if (v.isAtLeast(ServerVersion.V2_10_0)) {
+                jsm.updateConsumer(stream, cc);
+            } else {
+                jsm.addOrUpdateConsumer(stream, cc);
+            }
+        } catch (JetStreamApiException e) {
+            if (e.getApiErrorCode() == CONSUMER_DOES_NOT_EXIST) {
+                LOG.info("consumer {} was deleted concurrently; creating it", name);
+                create(jsm, stream, cc, v, name);
+                return;
+            }
+            throw refused("update consumer " + name, e);
+        } catch (IOException e) {
+            throw unreachable("update consumer " + name, e);
+        }
+    }
+
+    private List<Finding> provisionDeadLetterStreams(JetStreamManagement jsm, ConsumerContract c, boolean write) {
+        DeadLetterPolicy p = c.getDeadLetterPolicy();
+        List<Finding> findings = new ArrayList<>();
+        String dlqSubject = p.subjectFor(c.getStream(), c.getDurable());
+        String dlqStream = p.streamFor(c.getStream());
+        Duration maxAge = p.effectiveMaxAge();
+        StreamConfiguration dlq = StreamConfiguration.builder()
+                .name(dlqStream)
+                .description("jscontract dead letters of stream " + c.getStream() + " (envelope format v"
+                        + DeadLetterHeaders.FORMAT_VERSION + ")")
+                .subjects(p.streamSubjectsFor(c.getStream()))
+                .retentionPolicy(RetentionPolicy.Limits)
+                .discardPolicy(DiscardPolicy.Old)
+                .storageType(StorageType.File)
+                .maxAge(maxAge)
+                .duplicateWindow(min(DEAD_LETTER_DUPLICATE_WINDOW, maxAge))
+                .replicas(p.effectiveReplicas())
+                .build();
+        StreamConfiguration existing = ensureStream(jsm, dlq, write, findings);
+        if (existing != null) {
+            findings.addAll(ContractLinter.lintDeadLetterStream(existing));
+            requireCaptures(existing, dlqSubject, "dead-letter subject");
+        }
+        String advisorySubject = DeadLetterPolicy.maxDeliveriesAdvisorySubject(c.getStream(), c.getDurable());
+        StreamConfiguration adv = StreamConfiguration.builder()
+                .name(p.advisoryStreamFor(c.getStream()))
+                .description("jscontract: MAX_DELIVERIES advisories of stream " + c.getStream()
+                        + " (B-12, B-14), read by the dead-letter sweeper")
+                .subjects(DeadLetterPolicy.MAX_DELIVERIES_ADVISORY_PREFIX + "." + c.getStream() + ".*")
+                .retentionPolicy(RetentionPolicy.Limits)
+                .discardPolicy(DiscardPolicy.Old)
+                .storageType(StorageType.File)
+                .maxAge(maxAge)
+                .replicas(p.effectiveReplicas())
+                .build();
+        StreamConfiguration existingAdv = ensureStream(jsm, adv, write, findings);
+        if (existingAdv != null) {
+            requireCaptures(existingAdv, advisorySubject, "MAX_DELIVERIES advisory subject");
+        }
+        return findings;
+    }
+
+    /**
+     * Creates the stream if missing (when writing; otherwise records an MD-002 finding); returns the existing
+     * configuration when it was already there.
+     */
+    private @Nullable StreamConfiguration ensureStream(
+            JetStreamManagement jsm, StreamConfiguration sc, boolean write, List<Finding> findings) {
+        try {
+            StreamInfo info = jsm.getStreamInfo(sc.getName());
+            return info.getConfiguration();
+        } catch (JetStreamApiException e) {
+            if (e.getApiErrorCode() != STREAM_NOT_FOUND) {
+                throw refused("read stream " + sc.getName(), e);
+            }
+        } catch (IOException e) {
+            throw unreachable("read stream " + sc.getName(), e);
+        }
+        if (!write) {
+            findings.add(new Finding(
+                    LintRule.MD_002,
+                    LintRule.MD_002.defaultSeverity(),
+                    "stream " + sc.getName() + " for " + sc.getSubjects() + " does not exist: dead letters cannot be"
+                            + " stored (the runtime keeps such messages and retries)",
+                    java.util.Map.of("stream", sc.getName()),
+                    "provision in CREATE_OR_UPDATE mode, or create the stream"));
+            return null;
+        }
+        try {
+            jsm.addStream(sc);
+            LOG.info("created stream {} for subjects {}", sc.getName(), sc.getSubjects());
+            return null;
+        } catch (JetStreamApiException e) {
+            throw refused("create stream " + sc.getName() + " for subjects " + sc.getSubjects(), e);
+        } catch (IOException e) {
+            throw unreachable("create stream " + sc.getName(), e);
+        }
+    }
+
+    private static void requireCaptures(StreamConfiguration sc, String subject, String what) {
+        boolean captured = sc.getSubjects().stream().anyMatch(s -> Subjects.covers(s, subject));
+        if (!captured) {
+            throw new ContractProvisioningException("stream " + sc.getName() + " exists but does not capture the "
+                    + what + " " + subject + " (its subjects: " + sc.getSubjects() + "); add the subject to the"
+                    + " stream, or choose another stream name in the DeadLetterPolicy");
+        }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    private void requireStream(JetStreamManagement jsm, String stream) {
+        try {
+            jsm.getStreamInfo(stream);
+        } catch (JetStreamApiException e) {
+            if (e.getApiErrorCode() == STREAM_NOT_FOUND) {
+                throw new ContractProvisioningException(
+                        "stream " + stream + " does not exist on the server; create"
+                                + " it first (jscontract provisions consumers and dead-letter streams, never source streams)",
+                        e);
+            }
+            throw refused("read stream " + stream, e);
+        } catch (IOException e) {
+            throw unreachable("read stream " + stream, e);
+        }
+    }
+
+    private static @Nullable ConsumerInfo consumerInfo(JetStreamManagement jsm, String stream, String durable) {
+        try {
+            return jsm.getConsumerInfo(stream, durable);
+        } catch (JetStreamApiException e) {
+            if (e.getApiErrorCode() == CONSUMER_NOT_FOUND) {
+                return null;
+            }
+            throw refused("read consumer " + stream + "/" + durable, e);
+        } catch (IOException e) {
+            throw unreachable("read consumer " + stream + "/" + durable, e);
+        }
+    }
+
+    private JetStreamManagement jsm() {
+        try {
+            return connection.jetStreamManagement();
+        } catch (IOException e) {
+            throw unreachable("open JetStream management", e);
+        }
+    }
+
+    private static ContractProvisioningException refused(String what, JetStreamApiException e) {
+        return new ContractProvisioningException(
+                "the server refused to " + what + ": " + e.getErrorDescription()
+                        + " (code " + e.getErrorCode() + ", err_code " + e.getApiErrorCode()
+                        + "); fix the contract or the"
+                        + " server configuration accordingly",
+                e);
+    }
+
+    private static ContractProvisioningException unreachable(String what, IOException e) {
+        return new ContractProvisioningException(
+                "could not " + what + ": " + e.getMessage() + "; check that the"
+                        + " connection is up and JetStream is enabled on the server",
+                e);
+    }
+
+    @Override
+    public String toString() {
+        return "ContractProvisioner{mode=" + mode + ", failOnDrift=" + failOnDrift + ", deadLetterStreams="
+                + deadLetterStreams + "}";
+    }
+
+    /** Builds a {@link ContractProvisioner}. */
+    public static final class Builder {
+        private final Connection connection;
+        private Mode mode = Mode.CREATE_OR_UPDATE;
+        private boolean failOnDrift = true;
+        private boolean deadLetterStreams = true;
+        private boolean modeSet;
+        private boolean failSet;
+        private boolean dlqSet;
+
+        private Builder(Connection connection) {
+            this.connection = connection;
+        }
+
+        /** {@link Mode#CREATE_OR_UPDATE} (default) or {@link Mode#VERIFY_ONLY}. */
+        public Builder mode(Mode mode) {
+            Objects.requireNonNull(mode, "mode");
+            if (modeSet) {
+                throw new IllegalStateException("mode was already set to " + this.mode + "; set it once");
+            }
+            modeSet = true;
+            this.mode = mode;
+            return this;
+        }
+
+        /** Whether remaining drift throws {@link ContractDriftException} (default true) or is only reported. */
+        public Builder failOnDrift(boolean failOnDrift) {
+            if (failSet) {
+                throw new IllegalStateException("failOnDrift was already set; set it once");
+            }
+            failSet = true;
+            this.failOnDrift = failOnDrift;
+            return this;
+        }
+
+        /**
+         * Whether to create the dead-letter stream and the advisory capture stream when missing (default true). In
+         * VERIFY_ONLY mode nothing is created: a missing stream becomes an MD-002 finding in the result.
+         */
+        public Builder deadLetterStreams(boolean create) {
+            if (dlqSet) {
+                throw new IllegalStateException("deadLetterStreams was already set; set it once");
+            }
+            dlqSet = true;
+            this.deadLetterStreams = create;
+            return this;
+        }
+
+        /** Builds the provisioner. */
+        public ContractProvisioner build() {
+            return new ContractProvisioner(this);
+        }
+    }
+}
