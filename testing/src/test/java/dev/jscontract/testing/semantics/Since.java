@@ -9,6 +9,12 @@ package dev.jscontract.testing.semantics;
 final class Since {
     private Since() {}
 
+    /**
+     * B-19: a filter subject update rebuilds the consumer's filter state (wildcard flag, signal subscriptions); before,
+     * a literal-to-wildcard update was accepted but matched nothing.
+     */
+    static final String FILTER_UPDATE_APPLIED = "2.9.12";
+
     /** B-20: the consumer create request's {@code action} (10148 / 10149) is honoured. */
     static final String CONSUMER_ACTION = "2.10.0";
 
