@@ -71,14 +71,24 @@ public final class DeadLetterEnvelope {
         }
         this.deliveries = b.deliveries;
         this.reason = Checks.notNull(b.reason, "reason");
-        this.errorClass = b.errorClass;
-        this.errorMessage = b.errorMessage;
-        this.errorStack = b.errorStack;
+        this.errorClass = bound(b.errorClass, 512);
+        this.errorMessage = bound(b.errorMessage, DeadLetterHeaders.MAX_ERROR_MESSAGE_LENGTH);
+        this.errorStack = bound(b.errorStack, DeadLetterHeaders.MAX_ERROR_STACK_LENGTH);
         this.deadLetteredAt = Checks.notNull(b.deadLetteredAt, "deadLetteredAt");
-        this.instance = Checks.notNull(b.instance, "instance");
+        this.instance = Objects.requireNonNull(bound(Checks.notNull(b.instance, "instance"), 256));
         this.originalHeaders = copy(b.originalHeaders);
         this.body = b.body.clone();
     }
+
+    /** Truncates to {@code max} characters, marking the cut; the envelope holds exactly what it writes. */
+    private static @Nullable String bound(@Nullable String text, int max) {
+        if (text == null || text.length() <= max + TRUNCATED.length()) {
+            return text;
+        }
+        return text.substring(0, max) + TRUNCATED;
+    }
+
+    private static final String TRUNCATED = "...[truncated]";
 
     private static Map<String, List<String>> copy(Map<String, List<String>> headers) {
         Map<String, List<String>> m = new LinkedHashMap<>();
@@ -127,26 +137,22 @@ public final class DeadLetterEnvelope {
         h.put(DeadLetterHeaders.ORIGINAL_SEQUENCE, Long.toString(originalSequence));
         h.put(DeadLetterHeaders.ORIGINAL_TIMESTAMP, originalTimestamp.toString());
         if (originalMsgId != null) {
-            h.put(DeadLetterHeaders.ORIGINAL_MSG_ID, HeaderText.encode(originalMsgId, Integer.MAX_VALUE));
+            h.put(DeadLetterHeaders.ORIGINAL_MSG_ID, HeaderText.encode(originalMsgId));
         }
         h.put(DeadLetterHeaders.CONSUMER, consumer);
         h.put(DeadLetterHeaders.DELIVERIES, Long.toString(deliveries));
         h.put(DeadLetterHeaders.REASON, reason.wireValue());
         if (errorClass != null) {
-            h.put(DeadLetterHeaders.ERROR_CLASS, HeaderText.encode(errorClass, 512));
+            h.put(DeadLetterHeaders.ERROR_CLASS, HeaderText.encode(errorClass));
         }
         if (errorMessage != null) {
-            h.put(
-                    DeadLetterHeaders.ERROR_MESSAGE,
-                    HeaderText.encode(errorMessage, DeadLetterHeaders.MAX_ERROR_MESSAGE_LENGTH));
+            h.put(DeadLetterHeaders.ERROR_MESSAGE, HeaderText.encode(errorMessage));
         }
         if (errorStack != null) {
-            h.put(
-                    DeadLetterHeaders.ERROR_STACK,
-                    HeaderText.encode(errorStack, DeadLetterHeaders.MAX_ERROR_STACK_LENGTH));
+            h.put(DeadLetterHeaders.ERROR_STACK, HeaderText.encode(errorStack));
         }
         h.put(DeadLetterHeaders.DEAD_LETTERED_AT, deadLetteredAt.toString());
-        h.put(DeadLetterHeaders.INSTANCE, HeaderText.encode(instance, 256));
+        h.put(DeadLetterHeaders.INSTANCE, HeaderText.encode(instance));
         return h;
     }
 

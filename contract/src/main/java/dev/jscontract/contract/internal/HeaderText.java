@@ -7,9 +7,8 @@ package dev.jscontract.contract.internal;
 public final class HeaderText {
     private HeaderText() {}
 
-    /** Truncates to {@code max} characters (marking the cut) and escapes. */
-    public static String encode(String text, int max) {
-        String t = text.length() > max ? text.substring(0, max) + "...[truncated]" : text;
+    /** Escapes text for a header value. */
+    public static String encode(String t) {
         StringBuilder sb = new StringBuilder(t.length() + 16);
         for (int i = 0; i < t.length(); i++) {
             char c = t.charAt(i);
