@@ -1,0 +1,177 @@
+package dev.jscontract.outbox;
+
+import dev.jscontract.outbox.internal.Checks;
+import dev.jscontract.outbox.internal.HeadersJson;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Operations on an outbox for operators and tools (the {@code jscontract outbox} CLI commands use it): its status,
+ * the parked rows, and re-queueing them once the cause is fixed.
+ *
+ * <pre>{@code
+ * OutboxAdmin admin = OutboxAdmin.create(dataSource);
+ * for (ParkedRow row : admin.parked(100)) {
+ *   log.info("{} parked: {} {}", row.getId(), row.getReason(), row.getError());
+ * }
+ * admin.requeueAll();       // after creating the missing stream, say
+ * }</pre>
+ *
+ * <p>A re-queued row goes back into the outbox with its original id and message id and zero attempts, so a relay
+ * publishes it at once (before newer rows of its partition) and the stream still recognizes it if an earlier attempt
+ * was in fact stored. Its key's later rows were published while it was parked, so it now follows them: re-queueing
+ * gives up per-key order for that row, by necessity. Thread-safe; every call uses one connection of the data source.
+ */
+public final class OutboxAdmin {
+    private final DataSource dataSource;
+    private final OutboxTables tables;
+
+    private OutboxAdmin(DataSource dataSource, OutboxTables tables) {
+        this.dataSource = dataSource;
+        this.tables = tables;
+    }
+
+    /** An admin for {@link OutboxTables#defaults()}. */
+    public static OutboxAdmin create(DataSource dataSource) {
+        return create(dataSource, OutboxTables.defaults());
+    }
+
+    /** An admin for the given tables. */
+    public static OutboxAdmin create(DataSource dataSource, OutboxTables tables) {
+        return new OutboxAdmin(
+                Objects.requireNonNull(dataSource, "dataSource"), Objects.requireNonNull(tables, "tables"));
+    }
+
+    /**
+     * Counts the backlog, the rows waiting for a retry and the parked rows.
+     *
+     * @throws SQLException when the database fails or the schema is not installed
+     */
+    public OutboxStatus status() throws SQLException {
+        String t = tables.qualifiedTable();
+        String sql = "SELECT (SELECT count(*) FROM " + t + "), (SELECT count(*) FROM " + t
+                + " WHERE next_attempt_at IS NOT NULL), (SELECT created_at FROM " + t + " ORDER BY id LIMIT 1),"
+                + " (SELECT count(*) FROM " + tables.qualifiedParkedTable() + "), (SELECT partitions FROM "
+                + tables.qualifiedMetaTable() + ")";
+        try (Connection c = dataSource.getConnection();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            OffsetDateTime oldest = rs.getObject(3, OffsetDateTime.class);
+            return new OutboxStatus(
+                    rs.getLong(1),
+                    rs.getLong(2),
+                    oldest == null ? null : oldest.toInstant(),
+                    rs.getLong(4),
+                    rs.getInt(5));
+        }
+    }
+
+    /**
+     * The oldest parked rows, by id.
+     *
+     * @param limit 1 to 10,000
+     * @throws IllegalArgumentException when the limit is out of range
+     * @throws SQLException when the database fails
+     */
+    public List<ParkedRow> parked(int limit) throws SQLException {
+        Checks.range(limit, 1, 10_000, "limit");
+        String sql = "SELECT id, subject, message_id, headers::text, payload, ordering_key, created_at, attempts,"
+                + " reason, error, parked_at FROM " + tables.qualifiedParkedTable() + " ORDER BY id LIMIT " + limit;
+        List<ParkedRow> rows = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                rows.add(new ParkedRow(
+                        rs.getLong(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        HeadersJson.readMap(rs.getString(4)),
+                        rs.getBytes(5),
+                        rs.getString(6),
+                        rs.getObject(7, OffsetDateTime.class).toInstant(),
+                        rs.getInt(8),
+                        rs.getString(9),
+                        rs.getString(10),
+                        rs.getObject(11, OffsetDateTime.class).toInstant()));
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * Moves the given parked rows back into the outbox (same id, same message id, zero attempts), in one
+     * transaction. Ids that are not parked are ignored.
+     *
+     * @return how many rows were re-queued
+     * @throws SQLException when the database fails; nothing is moved then
+     */
+    public int requeue(Collection<Long> ids) throws SQLException {
+        Objects.requireNonNull(ids, "ids");
+        if (ids.isEmpty()) {
+            return 0;
+        }
+        return move("WHERE id = ANY(?::bigint[])", ids.toArray(new Long[0]));
+    }
+
+    /**
+     * Moves every parked row back into the outbox, in one transaction.
+     *
+     * @return how many rows were re-queued
+     * @throws SQLException when the database fails; nothing is moved then
+     */
+    public int requeueAll() throws SQLException {
+        return move("", null);
+    }
+
+    /**
+     * Deletes parked rows for good (after deciding they must not be published).
+     *
+     * @return how many rows were deleted
+     * @throws SQLException when the database fails
+     */
+    public int deleteParked(Collection<Long> ids) throws SQLException {
+        Objects.requireNonNull(ids, "ids");
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement st = c.prepareStatement(
+                        "DELETE FROM " + tables.qualifiedParkedTable() + " WHERE id = ANY(?::bigint[])")) {
+            st.setArray(1, c.createArrayOf("int8", ids.toArray(new Long[0])));
+            return st.executeUpdate();
+        }
+    }
+
+    private int move(String where, Long @Nullable [] ids) throws SQLException {
+        String sql = "WITH moved AS (DELETE FROM " + tables.qualifiedParkedTable() + " " + where
+                + " RETURNING id, subject, message_id, headers, payload, ordering_key, created_at)"
+                + " INSERT INTO " + tables.qualifiedTable() + " (id, subject, message_id, headers, payload,"
+                + " ordering_key, created_at) OVERRIDING SYSTEM VALUE SELECT * FROM moved";
+        try (Connection c = dataSource.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(true);
+            try (PreparedStatement st = c.prepareStatement(sql)) {
+                if (ids != null) {
+                    st.setArray(1, c.createArrayOf("int8", ids));
+                }
+                return st.executeUpdate();
+            } finally {
+                c.setAutoCommit(autoCommit);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "OutboxAdmin{" + tables.qualifiedTable() + "}";
+    }
+}

@@ -1,0 +1,17 @@
+package dev.jscontract.outbox;
+
+/**
+ * Receives {@link OutboxRelayEvent}s. Called on the relay's own threads, so it must be quick and must not block: hand
+ * slow work to your own executor. An exception thrown here is caught, logged and counted ({@code
+ * jscontract.outbox.listener.errors}); it never stops the relay.
+ */
+@FunctionalInterface
+public interface OutboxRelayListener {
+
+    /**
+     * Handles one event.
+     *
+     * @param event never {@code null}
+     */
+    void onEvent(OutboxRelayEvent event);
+}

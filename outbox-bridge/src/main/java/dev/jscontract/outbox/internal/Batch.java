@@ -1,0 +1,78 @@
+package dev.jscontract.outbox.internal;
+
+import io.nats.client.api.PublishAck;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One claimed batch in flight: the rows, what was sent, and the PubAck or error of each. Futures complete on jnats'
+ * threads; the pump reads the results after {@link #isDone()} (the pending counter gives the happens-before edge) or
+ * after the deadline.
+ */
+final class Batch {
+    final List<ClaimedRow> rows;
+    final long epoch;
+    final long claimedNanos;
+    final boolean[] sent;
+    final @Nullable FailureClassifier.Failure[] sendFailures;
+    private final AtomicReferenceArray<Object> results;
+    private final AtomicReferenceArray<Instant> ackedAt;
+    private final AtomicInteger pending = new AtomicInteger(1); // one extra until sealed
+    private final Clock clock;
+    private final Runnable onDone;
+    long deadlineNanos = Long.MAX_VALUE;
+
+    Batch(List<ClaimedRow> rows, long epoch, long claimedNanos, Clock clock, Runnable onDone) {
+        this.rows = rows;
+        this.epoch = epoch;
+        this.claimedNanos = claimedNanos;
+        this.sent = new boolean[rows.size()];
+        this.sendFailures = new FailureClassifier.Failure[rows.size()];
+        this.results = new AtomicReferenceArray<>(rows.size());
+        this.ackedAt = new AtomicReferenceArray<>(rows.size());
+        this.clock = clock;
+        this.onDone = onDone;
+    }
+
+    /** Registers a sent row whose future will call {@link #complete}. */
+    void sending(int index) {
+        sent[index] = true;
+        pending.incrementAndGet();
+    }
+
+    /** Called once per sent row, from any thread. */
+    void complete(int index, @Nullable PublishAck ack, @Nullable Throwable error) {
+        ackedAt.set(index, clock.instant());
+        results.set(index, error != null ? error : ack);
+        if (pending.decrementAndGet() == 0) {
+            onDone.run();
+        }
+    }
+
+    /** Called once after the last send; from then on the batch can become done. */
+    void seal(long deadlineNanos) {
+        this.deadlineNanos = deadlineNanos;
+        if (pending.decrementAndGet() == 0) {
+            onDone.run();
+        }
+    }
+
+    boolean isDone() {
+        return pending.get() == 0;
+    }
+
+    /** The PubAck, the error (a {@link Throwable}), or {@code null} when no answer arrived. */
+    @Nullable
+    Object result(int index) {
+        return results.get(index);
+    }
+
+    @Nullable
+    Instant ackedAt(int index) {
+        return ackedAt.get(index);
+    }
+}

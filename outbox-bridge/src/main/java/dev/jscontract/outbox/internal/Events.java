@@ -1,0 +1,43 @@
+package dev.jscontract.outbox.internal;
+
+import dev.jscontract.outbox.OutboxRelayEvent;
+import dev.jscontract.outbox.OutboxRelayListener;
+import java.util.List;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Delivers events to the listeners; builds them only when someone listens; a throwing listener is logged and counted. */
+public final class Events {
+    private static final Logger LOG = LoggerFactory.getLogger(Events.class);
+
+    private final List<OutboxRelayListener> listeners;
+    private final Runnable onListenerError;
+
+    /** Events for these listeners; {@code onListenerError} counts a throwing listener. */
+    public Events(List<OutboxRelayListener> listeners, Runnable onListenerError) {
+        this.listeners = List.copyOf(listeners);
+        this.onListenerError = onListenerError;
+    }
+
+    /** Whether anyone listens (so callers can skip collecting data for an event). */
+    public boolean active() {
+        return !listeners.isEmpty();
+    }
+
+    /** Builds the event (only if someone listens) and delivers it. */
+    public void emit(Supplier<? extends OutboxRelayEvent> event) {
+        if (listeners.isEmpty()) {
+            return;
+        }
+        OutboxRelayEvent e = event.get();
+        for (OutboxRelayListener l : listeners) {
+            try {
+                l.onEvent(e);
+            } catch (RuntimeException ex) {
+                onListenerError.run();
+                LOG.warn("outbox relay listener {} threw on {}; the relay carries on", l, e, ex);
+            }
+        }
+    }
+}

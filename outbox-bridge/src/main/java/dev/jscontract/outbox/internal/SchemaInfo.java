@@ -1,0 +1,71 @@
+package dev.jscontract.outbox.internal;
+
+import dev.jscontract.outbox.OutboxTables;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * What the relay reads from the installed schema at start: the partition count and install id from the metadata
+ * table, and the oids that name its advisory locks (outbox oid: partition locks; parked-table oid: member locks).
+ */
+public record SchemaInfo(
+        int partitions, String installId, int partitionLockSpace, int memberLockSpace, boolean commitTimestamps) {
+
+    /**
+     * Reads the schema.
+     *
+     * @throws IllegalStateException when the outbox is not installed or has another schema version, with the fix
+     * @throws SQLException when the database fails
+     */
+    public static SchemaInfo load(Connection c, OutboxTables tables) throws SQLException {
+        try (PreparedStatement st =
+                c.prepareStatement("SELECT to_regclass(?)::oid::bigint, to_regclass(?)::oid::bigint,"
+                        + " to_regclass(?)::oid::bigint, current_setting('track_commit_timestamp') = 'on'")) {
+            st.setString(1, tables.qualifiedTable());
+            st.setString(2, tables.qualifiedParkedTable());
+            st.setString(3, tables.qualifiedMetaTable());
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                long outbox = rs.getLong(1);
+                boolean outboxMissing = rs.wasNull();
+                long parked = rs.getLong(2);
+                boolean parkedMissing = rs.wasNull();
+                rs.getLong(3);
+                boolean metaMissing = rs.wasNull();
+                boolean commitTs = rs.getBoolean(4);
+                if (outboxMissing || parkedMissing || metaMissing) {
+                    throw new IllegalStateException("the outbox schema is not installed: "
+                            + (outboxMissing ? tables.qualifiedTable() + " " : "")
+                            + (parkedMissing ? tables.qualifiedParkedTable() + " " : "")
+                            + (metaMissing ? tables.qualifiedMetaTable() + " " : "")
+                            + "missing in database " + c.getCatalog() + ". Run OutboxSchema.install(dataSource) (with"
+                            + " the same OutboxTables), or apply OutboxSchema.builder()...build().sql() with your"
+                            + " migration tool");
+                }
+                try (Statement meta = c.createStatement();
+                        ResultSet m = meta.executeQuery(
+                                "SELECT schema_version, partitions, install_id FROM " + tables.qualifiedMetaTable())) {
+                    if (!m.next()) {
+                        throw new IllegalStateException(tables.qualifiedMetaTable() + " is empty; run"
+                                + " OutboxSchema.install(dataSource) again to restore its row");
+                    }
+                    int version = m.getInt(1);
+                    if (version != SchemaTemplate.VERSION) {
+                        throw new IllegalStateException(tables.qualifiedMetaTable() + " has schema_version " + version
+                                + " but this relay needs version " + SchemaTemplate.VERSION
+                                + "; use the jscontract-outbox-bridge release that matches the schema");
+                    }
+                    return new SchemaInfo(m.getInt(2), m.getString(3), (int) outbox, (int) parked, commitTs);
+                }
+            }
+        }
+    }
+
+    /** The prefix of derived message ids: {@code <table>:<install id>:}. */
+    public String messageIdPrefix(OutboxTables tables) {
+        return tables.getTable() + ":" + installId + ":";
+    }
+}

@@ -1,0 +1,96 @@
+-- jscontract outbox schema, version 1 (PostgreSQL 13 or newer).
+--
+-- Apply it with OutboxSchema.install(dataSource), or render it for your migration tool with
+-- OutboxSchema.builder()...build().sql(). The placeholders are:
+--   ${outbox}      the outbox table, qualified when a schema is configured      (default: outbox)
+--   ${parked}      the parked-rows table                                         (default: outbox_parked)
+--   ${meta}        the metadata table                                            (default: outbox_meta)
+--   ${name}        the unqualified outbox table name, used to name indexes, the trigger and its function
+--   ${schema_dot}  "<schema>." when a schema is configured, otherwise empty
+--   ${channel}     the LISTEN/NOTIFY channel the relay listens on                (default: outbox_wakeup)
+--   ${partitions}  the number of partitions, fixed at install time               (default: 16)
+-- Every statement is idempotent, so the script can run again on an installed schema.
+
+-- One row: the schema version, the partition count the relays read, and a random id that goes into derived
+-- message ids (so a re-created outbox never reuses the message ids of the old one inside a duplicate window).
+CREATE TABLE IF NOT EXISTS ${meta} (
+    singleton      boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    schema_version integer NOT NULL,
+    partitions     integer NOT NULL CHECK (partitions BETWEEN 1 AND 1024),
+    install_id     text    NOT NULL
+);
+
+INSERT INTO ${meta} (schema_version, partitions, install_id)
+VALUES (1, ${partitions}, substr(md5(random()::text || clock_timestamp()::text), 1, 12))
+ON CONFLICT (singleton) DO NOTHING;
+
+-- The outbox: rows are inserted by OutboxWriter inside the application's transaction and deleted by the relay
+-- after their PubAck. "partition" is derived from the ordering key (rows without a key are spread by id).
+-- Autovacuum settings for a queue-like table: vacuum after a fixed number of dead rows instead of a fraction of a
+-- table whose size swings between zero and the backlog, and without cost-based throttling.
+CREATE TABLE IF NOT EXISTS ${outbox} (
+    id              bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    subject         text        NOT NULL,
+    message_id      text,
+    headers         jsonb,
+    payload         bytea       NOT NULL,
+    ordering_key    text,
+    partition       integer     NOT NULL GENERATED ALWAYS AS (
+                        CASE WHEN ordering_key IS NULL THEN (id % ${partitions})::integer
+                             ELSE abs(hashtext(ordering_key) % ${partitions}) END) STORED,
+    created_at      timestamptz NOT NULL DEFAULT clock_timestamp(),
+    attempts        integer     NOT NULL DEFAULT 0,
+    next_attempt_at timestamptz,
+    last_error      text
+) WITH (
+    autovacuum_vacuum_scale_factor = 0,
+    autovacuum_vacuum_threshold = 5000,
+    autovacuum_vacuum_insert_scale_factor = 0,
+    autovacuum_vacuum_insert_threshold = 50000,
+    autovacuum_analyze_scale_factor = 0,
+    autovacuum_analyze_threshold = 50000,
+    autovacuum_vacuum_cost_delay = 0
+);
+
+-- Rows that failed and wait for their next attempt hold back the later rows of their ordering key (per-key order).
+CREATE INDEX IF NOT EXISTS ${name}_failing_key_idx ON ${outbox} (ordering_key, id)
+    WHERE next_attempt_at IS NOT NULL AND ordering_key IS NOT NULL;
+
+-- When the next retry is due.
+CREATE INDEX IF NOT EXISTS ${name}_retry_due_idx ON ${outbox} (next_attempt_at)
+    WHERE next_attempt_at IS NOT NULL;
+
+-- Rows that failed the configured number of attempts, with the reason and the error. OutboxAdmin.requeue moves
+-- them back (same id, same message id).
+CREATE TABLE IF NOT EXISTS ${parked} (
+    id           bigint      PRIMARY KEY,
+    subject      text        NOT NULL,
+    message_id   text        NOT NULL,
+    headers      jsonb,
+    payload      bytea       NOT NULL,
+    ordering_key text,
+    created_at   timestamptz NOT NULL,
+    attempts     integer     NOT NULL,
+    reason       text        NOT NULL,
+    error        text,
+    parked_at    timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+
+-- Wake-up: one notification per inserting statement (PostgreSQL folds identical notifications of a transaction
+-- into one), so a relay waiting on LISTEN claims within milliseconds of the commit.
+CREATE OR REPLACE FUNCTION ${schema_dot}${name}_notify() RETURNS trigger LANGUAGE plpgsql AS $jsc$
+BEGIN
+    PERFORM pg_notify('${channel}', '');
+    RETURN NULL;
+END
+$jsc$;
+
+DO $jsc$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '${name}_notify'
+                   AND tgrelid = '${outbox}'::regclass) THEN
+        CREATE TRIGGER ${name}_notify AFTER INSERT ON ${outbox}
+            FOR EACH STATEMENT EXECUTE FUNCTION ${schema_dot}${name}_notify();
+    END IF;
+END
+$jsc$;
