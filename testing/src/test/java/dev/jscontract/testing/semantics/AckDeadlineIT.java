@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.Objects;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * <b>B-03</b> (the ack deadline of delivery <i>n</i> is BackOff[min(n-1, len-1)]) and <b>B-07</b> (in progress,
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * next, with a pull request already waiting, and asserted with {@link Timing}'s tolerances.
  */
 @NatsServerMatrix
+@Execution(ExecutionMode.CONCURRENT)
 @WithNatsServer
 @DisplayName("B-03, B-07: per-delivery ack deadlines from BackOff, and in-progress")
 class AckDeadlineIT {

@@ -20,15 +20,19 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * <b>B-02</b> (BackOff replaces AckWait: the read-back {@code ack_wait} is BackOff[0], a different AckWait is ignored,
  * and from 2.11.0 {@code pedantic} mode rejects it with 10157) and <b>B-04</b> (MaxDeliver against len(BackOff),
- * err 10116, with a rule that changed in 2.10.14 and 2.10.23). Ground for BO-001 and BO-003.
+ * err 10116, with a rule that changed in 2.10.14 and 2.10.23) and <b>B-05</b> (negative BackOff / AckWait
+ * rejected only from 2.12.0). Ground for BO-001 and BO-003.
  */
 @NatsServerMatrix
+@Execution(ExecutionMode.CONCURRENT)
 @WithNatsServer
-@DisplayName("B-02, B-04: BackOff replaces AckWait; MaxDeliver vs len(BackOff)")
+@DisplayName("B-02, B-04, B-05: BackOff replaces AckWait; MaxDeliver vs len(BackOff); negative durations")
 class BackoffConfigIT {
     private static final Duration B0 = Duration.ofSeconds(1);
     private static final Duration B1 = Duration.ofSeconds(2);
@@ -156,6 +160,35 @@ class BackoffConfigIT {
             assertThat(more.getConsumerConfiguration().getMaxDeliver()).isEqualTo(3);
             assertThat(numbers(JsApi.consumerInfo(nc, stream.name(), "MORE"), "config", "backoff"))
                     .isEqualTo(List.of(B0.toNanos(), B1.toNanos()));
+        }
+    }
+
+    /**
+     * B-05 (raw requests; jnats would not send these): a negative BackOff entry fails with 400/10184 "consumer
+     * backoff needs to be positive" and a negative AckWait with 400/10183 "consumer ack wait needs to be positive"
+     * from 2.12.0. Before, both are accepted and read back negative (2.9.10 and 2.10.27 alike).
+     */
+    @Test
+    @DisplayName("B-05: negative backoff -> 400/10184, negative ack_wait -> 400/10183 from 2.12.0; accepted before")
+    void negativeDurationsAreRejectedFrom2120(NatsServer server) throws Exception {
+        try (Connection nc = server.connect()) {
+            Fixtures.TestStream stream = Fixtures.limits(nc, "BO");
+            String s = stream.name();
+            JsonValue negativeBackoff = createConsumer(
+                    nc, s, "NB", createBody(s, "NB", "\"backoff\":[-1000000000,2000000000],\"max_deliver\":3", ""));
+            JsonValue negativeAckWait =
+                    createConsumer(nc, s, "NA", createBody(s, "NA", "\"ack_wait\":-1000000000", ""));
+            if (server.isAtLeast(Since.NEGATIVE_DURATIONS_REJECTED)) {
+                assertThat(JsApi.requireError(negativeBackoff))
+                        .isEqualTo(new JsApi.ApiError(400, 10184, "consumer backoff needs to be positive"));
+                assertThat(JsApi.requireError(negativeAckWait))
+                        .isEqualTo(new JsApi.ApiError(400, 10183, "consumer ack wait needs to be positive"));
+            } else {
+                assertThat(numbers(JsApi.requireSuccess(negativeBackoff), "config", "backoff"))
+                        .containsExactly(-1_000_000_000L, 2_000_000_000L);
+                assertThat(number(JsApi.requireSuccess(negativeAckWait), "config", "ack_wait"))
+                        .isEqualTo(-1_000_000_000L);
+            }
         }
     }
 

@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.util.Objects;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * <b>B-16</b> (AckWait starts when the server sends a message, so a message left in the client's buffer times out
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * sent after the redelivery, settles the message). Ground for BUF-001 and IDEM-001.
  */
 @NatsServerMatrix
+@Execution(ExecutionMode.CONCURRENT)
 @WithNatsServer
 @DisplayName("B-16, B-06: buffered messages time out; a late ack settles a redelivered message")
 class BufferedDeliveryIT {

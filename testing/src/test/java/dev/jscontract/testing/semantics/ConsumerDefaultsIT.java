@@ -18,6 +18,8 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * <b>B-01</b> (server defaults of a consumer) and the stream side of <b>B-22</b> (default duplicate window): what a
@@ -25,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * linter insists on declaring AckWait, MaxDeliver and MaxAckPending (MD-001, MAP-001, UPD-001).
  */
 @NatsServerMatrix
+@Execution(ExecutionMode.CONCURRENT)
 @WithNatsServer
 @DisplayName("B-01, B-22: server defaults read back")
 class ConsumerDefaultsIT {

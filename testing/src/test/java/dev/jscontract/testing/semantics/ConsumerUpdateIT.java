@@ -27,6 +27,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * <b>B-18</b> (immutable consumer fields: update refused with 500/10012), <b>B-19</b> (mutable fields: update
@@ -35,6 +37,7 @@ import org.junit.jupiter.api.Test;
  * and UPD-003.
  */
 @NatsServerMatrix
+@Execution(ExecutionMode.CONCURRENT)
 @WithNatsServer
 @DisplayName("B-18, B-19, B-20: consumer updates and the create/update action")
 class ConsumerUpdateIT {

@@ -75,6 +75,23 @@ final class JsApi {
         return info;
     }
 
+    /**
+     * Waits up to {@code timeout} for the stream to hold {@code expected} messages, then asserts the count. For
+     * removals the server applies asynchronously (a TERM or ack on a WorkQueue stream), and for captured advisories.
+     */
+    static void awaitStreamMessages(Connection nc, String stream, long expected, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long count = number(streamInfo(nc, stream), "state", "messages");
+        while (count != expected && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            count = number(streamInfo(nc, stream), "state", "messages");
+        }
+        assertThat(count)
+                .as("messages in stream %s after up to %s", stream, timeout)
+                .isEqualTo(expected);
+    }
+
     /** The {@code error} object of an API reply, or {@code null} when the reply is a success. */
     static @Nullable ApiError error(JsonValue reply) {
         JsonValue err = field(reply, "error");

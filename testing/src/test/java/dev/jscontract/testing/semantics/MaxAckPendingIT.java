@@ -16,12 +16,15 @@ import java.time.Duration;
 import java.util.Objects;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * <b>B-15</b>: once {@code len(pending) >= MaxAckPending} the server delivers nothing more to the consumer until an
  * ack frees a slot; a waiting pull request is then served at once. Ground for MAP-001.
  */
 @NatsServerMatrix
+@Execution(ExecutionMode.CONCURRENT)
 @WithNatsServer
 @DisplayName("B-15: MaxAckPending gates delivery")
 class MaxAckPendingIT {

@@ -20,6 +20,8 @@ import java.util.Base64;
 import java.util.Objects;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +33,7 @@ import org.slf4j.LoggerFactory;
  * redeliveries count). Ground for MD-001, MD-002 and DLQ-002.
  */
 @NatsServerMatrix
+@Execution(ExecutionMode.CONCURRENT)
 @WithNatsServer
 @DisplayName("B-12, B-13: MaxDeliver reached, the MAX_DELIVERIES advisory, the message kept")
 class MaxDeliveriesIT {

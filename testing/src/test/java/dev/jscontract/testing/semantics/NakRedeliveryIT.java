@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Objects;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * <b>B-08</b> (a plain NAK redelivers at once; BackOff is not applied), <b>B-09</b> (NAK with delay on delivery
@@ -20,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * not). Ground for NAK-001, NAK-002 and IDEM-001.
  */
 @NatsServerMatrix
+@Execution(ExecutionMode.CONCURRENT)
 @WithNatsServer
 @DisplayName("B-08, B-09, B-26: NAK, NAK with delay under BackOff, delivery count")
 class NakRedeliveryIT {

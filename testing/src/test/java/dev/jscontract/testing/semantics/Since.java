@@ -52,6 +52,9 @@ final class Since {
     /** B-21: {@code priority_groups} without a {@code priority_policy} is rejected (10196). */
     static final String PRIORITY_GROUPS_NEED_POLICY = "2.12.0";
 
+    /** B-05: negative BackOff entries (10184) and a negative AckWait (10183) are rejected; accepted before. */
+    static final String NEGATIVE_DURATIONS_REJECTED = "2.12.0";
+
     /** B-23: on a single server the expected-sequence headers are checked before the duplicate window. */
     static final String EXPECTED_SEQUENCE_BEFORE_DEDUPE = "2.12.0";
 }
