@@ -102,6 +102,41 @@ class ConsumerDefaultsIT {
     }
 
     /**
+     * B-01 and B-15, limits: from 2.10.0 a stream's {@code consumer_limits} ({@code max_ack_pending: 50},
+     * {@code inactive_threshold: 60s}) fill a bare consumer's unset values, and an explicit {@code max_ack_pending}
+     * above the limit fails with 400/10121 "consumer max ack pending exceeds system limit of 50". Older servers drop
+     * {@code consumer_limits}: the bare consumer gets 1000 and 100 is accepted.
+     */
+    @Test
+    @DisplayName("B-01/B-15: stream consumer_limits fill defaults and cap max_ack_pending (10121) from 2.10.0")
+    void streamConsumerLimitsFillAndCapConsumerValues(NatsServer server) throws Exception {
+        try (Connection nc = server.connect()) {
+            String s = JsApi.unique("DEFLIM");
+            JsApi.requireSuccess(JsApi.request(
+                    nc,
+                    "$JS.API.STREAM.CREATE." + s,
+                    "{\"name\":\"" + s + "\",\"subjects\":[\"" + s + ".>\"],"
+                            + "\"consumer_limits\":{\"max_ack_pending\":50,\"inactive_threshold\":60000000000}}"));
+            JsonValue bare = JsApi.requireSuccess(createConsumer(nc, s, "BARE", createBody(s, "BARE", "", "")));
+            JsonValue above = createConsumer(nc, s, "ABOVE", createBody(s, "ABOVE", "\"max_ack_pending\":100", ""));
+
+            if (server.isAtLeast(Since.STREAM_CONSUMER_LIMITS)) {
+                assertThat(number(bare, "config", "max_ack_pending")).isEqualTo(50);
+                assertThat(number(bare, "config", "inactive_threshold"))
+                        .isEqualTo(Duration.ofSeconds(60).toNanos());
+                assertThat(JsApi.requireError(above))
+                        .isEqualTo(
+                                new JsApi.ApiError(400, 10121, "consumer max ack pending exceeds system limit of 50"));
+            } else {
+                assertThat(number(bare, "config", "max_ack_pending")).isEqualTo(1000);
+                assertThat(has(bare, "config", "inactive_threshold")).isFalse();
+                assertThat(number(requireSuccess(above), "config", "max_ack_pending"))
+                        .isEqualTo(100);
+            }
+        }
+    }
+
+    /**
      * B-22: a stream without {@code duplicate_window} reads back 120 s; with a shorter {@code max_age} the window is
      * lowered to MaxAge.
      */

@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
 /**
  * <b>B-12</b> (MaxDeliver reached: one MAX_DELIVERIES advisory with {@code type, id, timestamp, stream, consumer,
  * stream_seq, deliveries} and nothing else; the sequence leaves pending; for {@code max_deliver >= 2} this happens
- * only when a pull request arrives after the last expiry), <b>B-13</b> (the max-delivered message stays in a WorkQueue
+ * only when a pull request is waiting at, or arrives after, the last expiry: a consumer that stops pulling never
+ * advises), <b>B-13</b> (the max-delivered message stays in a WorkQueue
  * stream and is readable by sequence through MSG.GET and DIRECT.GET) and the MaxDeliver part of <b>B-08</b> (NAK
  * redeliveries count). Ground for MD-001, MD-002 and DLQ-002.
  */

@@ -18,6 +18,12 @@ final class Since {
     /** B-20: the consumer create request's {@code action} (10148 / 10149) is honoured. */
     static final String CONSUMER_ACTION = "2.10.0";
 
+    /**
+     * B-01, B-15: a stream's {@code consumer_limits} ({@code max_ack_pending}, {@code inactive_threshold}) fill unset
+     * consumer values and cap explicit ones (10121); unknown to, and dropped by, older servers.
+     */
+    static final String STREAM_CONSUMER_LIMITS = "2.10.0";
+
     /** B-21: {@code filter_subjects} and {@code metadata} are part of the consumer config (dropped before). */
     static final String FILTER_SUBJECTS_AND_METADATA = "2.10.0";
 
