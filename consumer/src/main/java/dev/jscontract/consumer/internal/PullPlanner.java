@@ -1,0 +1,78 @@
+package dev.jscontract.consumer.internal;
+
+/**
+ * How many messages to ask for, and when: the batch-sizing rule of the pull engine, as pure arithmetic.
+ *
+ * <p>The <em>window</em> is the most messages that may be in flight (received, not yet settled) plus requested (asked
+ * for, not yet received): {@code max(concurrency, batchSize)}. With the contract's default batch size (= concurrency)
+ * no message ever waits in a client buffer while its ack deadline runs (B-16): a message is asked for only when a
+ * handler thread is free for it. A larger declared batch size allows buffering (lint BUF-001 checks it).
+ *
+ * <p>A pull asks for {@code min(batchSize, free)} messages, where {@code free = window − inFlight − requested}, once
+ * {@code free} reaches the minimum pull: 1 when the batch size does not exceed the concurrency (every free handler
+ * thread gets work at once), else a quarter of the batch (so a high-throughput consumer with a large batch does not
+ * send one pull per message). When nothing is in flight, {@code free = window}, so an idle consumer always has a pull
+ * waiting at the server, which B-12 needs for the MAX_DELIVERIES advisory to be emitted.
+ */
+public final class PullPlanner {
+    private final int concurrency;
+    private final int batchSize;
+    private final int window;
+    private final int minimumPull;
+
+    /**
+     * @param concurrency handler threads, at least 1
+     * @param batchSize the contract's effective batch size, at least 1
+     * @throws IllegalArgumentException when either is below 1
+     */
+    public PullPlanner(int concurrency, int batchSize) {
+        if (concurrency < 1 || batchSize < 1) {
+            throw new IllegalArgumentException(
+                    "concurrency and batchSize must be at least 1 but were " + concurrency + " and " + batchSize);
+        }
+        this.concurrency = concurrency;
+        this.batchSize = batchSize;
+        this.window = Math.max(concurrency, batchSize);
+        this.minimumPull = batchSize <= concurrency ? 1 : Math.max(1, batchSize / 4);
+    }
+
+    /** The most messages in flight plus requested. */
+    public int window() {
+        return window;
+    }
+
+    /** The smallest pull that is sent. */
+    public int minimumPull() {
+        return minimumPull;
+    }
+
+    /** The handler concurrency. */
+    public int concurrency() {
+        return concurrency;
+    }
+
+    /** The largest pull. */
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /**
+     * The size of the next pull, or 0 for none.
+     *
+     * @param inFlight messages received and not yet settled (buffered or in a handler)
+     * @param requested messages asked for by pulls that are still open
+     */
+    public int nextPull(int inFlight, int requested) {
+        int free = window - inFlight - requested;
+        if (free < minimumPull) {
+            return 0;
+        }
+        return Math.min(free, batchSize);
+    }
+
+    @Override
+    public String toString() {
+        return "PullPlanner{concurrency=" + concurrency + ", batchSize=" + batchSize + ", window=" + window
+                + ", minimumPull=" + minimumPull + "}";
+    }
+}

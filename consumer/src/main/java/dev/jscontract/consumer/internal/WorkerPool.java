@@ -1,0 +1,122 @@
+package dev.jscontract.consumer.internal;
+
+import io.nats.client.Message;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The handler threads: {@code n} platform threads taking pulled messages from one FIFO queue, so with one thread
+ * messages are processed one at a time in the order they arrived (stream order, except that a retried message comes
+ * back when its delay is over). Each processed message frees its place in the pull window. Owned by the runtime,
+ * which stops it on close.
+ */
+public final class WorkerPool {
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerPool.class);
+
+    /** What a handler thread does with a message. */
+    @FunctionalInterface
+    public interface Processor {
+        /**
+         * Processes one message on handler thread {@code slot}.
+         *
+         * @throws InterruptedException when the pool is stopping
+         */
+        void process(int slot, Message message) throws InterruptedException;
+    }
+
+    private final BlockingQueue<Message> queue = new LinkedBlockingQueue<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private final Processor processor;
+    private final PullEngine engine;
+    private volatile boolean running = true;
+
+    /**
+     * @param name thread name prefix
+     * @param n number of threads
+     * @param processor what each thread does
+     * @param engine told when a message is done ({@link PullEngine#settled()})
+     */
+    public WorkerPool(String name, int n, Processor processor, PullEngine engine) {
+        this.processor = processor;
+        this.engine = engine;
+        for (int i = 0; i < n; i++) {
+            int slot = i;
+            Thread t = new Thread(() -> run(slot), name + "-" + i);
+            t.setDaemon(true);
+            threads.add(t);
+        }
+    }
+
+    /** Starts the threads. */
+    public void start() {
+        threads.forEach(Thread::start);
+    }
+
+    /** Hands a pulled message to the threads (never blocks). */
+    public void submit(Message message) {
+        queue.add(message);
+    }
+
+    /** Messages waiting for a free thread. */
+    public int queued() {
+        return queue.size();
+    }
+
+    private void run(int slot) {
+        while (running) {
+            Message m;
+            try {
+                m = queue.take();
+            } catch (InterruptedException e) {
+                break;
+            }
+            try {
+                processor.process(slot, m);
+            } catch (InterruptedException e) {
+                LOG.debug("handler thread {} interrupted while a message was held; left for redelivery", slot);
+                break;
+            } catch (RuntimeException | Error e) {
+                LOG.error(
+                        "handler thread {} failed outside the handler; the message is redelivered after its ack"
+                                + " deadline",
+                        slot,
+                        e);
+                if (e instanceof VirtualMachineError) {
+                    throw e;
+                }
+            } finally {
+                engine.settled();
+            }
+        }
+    }
+
+    /**
+     * Stops taking messages, interrupts the threads (a running handler sees the interrupt) and waits for them.
+     *
+     * @return true when all threads ended within {@code wait}
+     */
+    public boolean stop(Duration wait) {
+        running = false;
+        threads.forEach(Thread::interrupt);
+        long deadline = System.nanoTime() + wait.toNanos();
+        boolean all = true;
+        for (Thread t : threads) {
+            long left = deadline - System.nanoTime();
+            try {
+                if (left > 0) {
+                    t.join(Math.max(1, left / 1_000_000));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            all &= !t.isAlive();
+        }
+        return all;
+    }
+}
