@@ -31,7 +31,7 @@ import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
- * <b>B-18</b> (immutable consumer fields: update refused with 500/10012), <b>B-19</b> (mutable fields: update
+ * <b>B-18</b> (immutable consumer fields: update refused with 500/10012; {@code mem_storage} from 2.14.4), <b>B-19</b> (mutable fields: update
  * accepted and read back, filter subject on 2.10+) and <b>B-20</b> (the create request's {@code action}: 10148 /
  * 10149 from 2.10.0, ignored by 2.9, where create and update are both add-or-update). Ground for UPD-001, UPD-002
  * and UPD-003.
@@ -94,6 +94,30 @@ class ConsumerUpdateIT {
 
             JsonValue after = JsApi.consumerInfo(nc, s, "C");
             assertThat(JsApi.field(after, "config")).isEqualTo(JsApi.field(created, "config"));
+        }
+    }
+
+    /**
+     * B-18, {@code mem_storage}: from 2.14.4 switching an existing consumer to memory storage is refused with
+     * 500/10012 "storage type can not be updated"; before, the update is accepted and the read-back says
+     * {@code mem_storage: true}.
+     */
+    @Test
+    @DisplayName("B-18: mem_storage update -> 500/10012 from 2.14.4; accepted (and read back) before")
+    void memStorageUpdateIsRefusedFrom2144(NatsServer server) throws Exception {
+        try (Connection nc = server.connect()) {
+            Fixtures.TestStream stream = Fixtures.limits(nc, "UPD");
+            String s = stream.name();
+            JsApi.requireSuccess(createConsumer(nc, s, "C", createBody(s, "C", "", "")));
+            JsonValue reply = createConsumer(nc, s, "C", createBody(s, "C", "\"mem_storage\":true", ""));
+            if (server.isAtLeast(Since.MEM_STORAGE_IMMUTABLE)) {
+                assertThat(JsApi.requireError(reply))
+                        .isEqualTo(new JsApi.ApiError(500, 10012, "storage type can not be updated"));
+            } else {
+                JsonValue memStorage = JsApi.field(JsApi.requireSuccess(reply), "config", "mem_storage");
+                assertThat(memStorage).isNotNull();
+                assertThat(memStorage.bool).isTrue();
+            }
         }
     }
 

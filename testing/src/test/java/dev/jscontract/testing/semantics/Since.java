@@ -61,6 +61,9 @@ final class Since {
     /** B-05: negative BackOff entries (10184) and a negative AckWait (10183) are rejected; accepted before. */
     static final String NEGATIVE_DURATIONS_REJECTED = "2.12.0";
 
+    /** B-18: {@code mem_storage} can no longer be changed by an update (10012 "storage type can not be updated"). */
+    static final String MEM_STORAGE_IMMUTABLE = "2.14.4";
+
     /** B-23: on a single server the expected-sequence headers are checked before the duplicate window. */
     static final String EXPECTED_SEQUENCE_BEFORE_DEDUPE = "2.12.0";
 }
