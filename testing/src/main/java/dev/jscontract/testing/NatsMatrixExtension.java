@@ -7,8 +7,12 @@ import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.ClassTemplateInvocationContext;
 import org.junit.jupiter.api.extension.ClassTemplateInvocationContextProvider;
+import org.junit.jupiter.api.extension.Extension;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.LifecycleMethodExecutionExceptionHandler;
+import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 import org.junit.platform.commons.support.AnnotationSupport;
+import org.opentest4j.TestAbortedException;
 
 /** Provides one class template invocation per nats-server version; registered by {@link NatsServerMatrix}. */
 public final class NatsMatrixExtension implements ClassTemplateInvocationContextProvider {
@@ -41,10 +45,56 @@ public final class NatsMatrixExtension implements ClassTemplateInvocationContext
         }
 
         @Override
+        public List<Extension> getAdditionalExtensions() {
+            return binary == null ? List.of() : List.of(new VersionInFailures(binary.version()));
+        }
+
+        @Override
         public void prepareInvocation(ExtensionContext context) {
             if (binary != null) {
                 NatsMatrix.select(context, binary);
             }
+        }
+    }
+
+    /**
+     * Prefixes failures with the invocation's version, because build reports (Surefire/Failsafe XML) show the
+     * method name only and the three runs of a method would otherwise look alike.
+     */
+    static final class VersionInFailures
+            implements TestExecutionExceptionHandler, LifecycleMethodExecutionExceptionHandler {
+        private final String version;
+
+        VersionInFailures(String version) {
+            this.version = version;
+        }
+
+        @Override
+        public void handleTestExecutionException(ExtensionContext context, Throwable throwable) throws Throwable {
+            throw withVersion(throwable);
+        }
+
+        @Override
+        public void handleBeforeEachMethodExecutionException(ExtensionContext context, Throwable throwable)
+                throws Throwable {
+            throw withVersion(throwable);
+        }
+
+        @Override
+        public void handleAfterEachMethodExecutionException(ExtensionContext context, Throwable throwable)
+                throws Throwable {
+            throw withVersion(throwable);
+        }
+
+        private Throwable withVersion(Throwable t) {
+            if (t instanceof TestAbortedException
+                    || String.valueOf(t.getMessage()).startsWith("[nats-server ")) {
+                return t;
+            }
+            AssertionError e = new AssertionError(
+                    "[nats-server " + version + "] " + t.getClass().getName() + ": " + t.getMessage(), t);
+            e.setStackTrace(t.getStackTrace());
+            return e;
         }
     }
 }

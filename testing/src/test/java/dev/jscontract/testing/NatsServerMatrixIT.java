@@ -40,6 +40,35 @@ class NatsServerMatrixIT {
                         versions.stream().map(v -> "[nats-server " + v + "]").toList());
     }
 
+    @Test
+    void failuresNameTheVersionTheyHappenedOn() {
+        List<String> versions =
+                NatsServers.matrix().stream().map(NatsServerBinary::version).toList();
+        EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
+                .selectors(selectClass(FailingSample.class))
+                .execute();
+        List<String> messages = results.testEvents().failed().stream()
+                .map(e -> e.getPayload(org.junit.platform.engine.TestExecutionResult.class)
+                        .flatMap(org.junit.platform.engine.TestExecutionResult::getThrowable)
+                        .map(Throwable::getMessage)
+                        .orElse(""))
+                .toList();
+        assertThat(messages)
+                .containsExactlyInAnyOrderElementsOf(versions.stream()
+                        .map(v -> "[nats-server " + v + "] java.lang.IllegalStateException: fails on purpose")
+                        .toList());
+    }
+
+    /** Fails on every version; run only through the test kit above. */
+    @NatsServerMatrix
+    @WithNatsServer
+    static class FailingSample {
+        @Test
+        void fails() {
+            throw new IllegalStateException("fails on purpose");
+        }
+    }
+
     /** Run only through the test kit above (Failsafe does not pick up nested classes on its own). */
     @NatsServerMatrix
     @WithNatsServer
