@@ -16,6 +16,7 @@ import org.jspecify.annotations.Nullable;
 final class Batch {
     final List<ClaimedRow> rows;
     final long epoch;
+    final long claimSeq;
     final long claimedNanos;
     final boolean[] sent;
     final @Nullable FailureClassifier.Failure[] sendFailures;
@@ -24,11 +25,13 @@ final class Batch {
     private final AtomicInteger pending = new AtomicInteger(1); // one extra until sealed
     private final Clock clock;
     private final Runnable onDone;
-    long deadlineNanos = Long.MAX_VALUE;
+    private volatile long deadlineNanos = Long.MAX_VALUE;
+    private volatile boolean sealed;
 
-    Batch(List<ClaimedRow> rows, long epoch, long claimedNanos, Clock clock, Runnable onDone) {
+    Batch(List<ClaimedRow> rows, long epoch, long claimSeq, long claimedNanos, Clock clock, Runnable onDone) {
         this.rows = rows;
         this.epoch = epoch;
+        this.claimSeq = claimSeq;
         this.claimedNanos = claimedNanos;
         this.sent = new boolean[rows.size()];
         this.sendFailures = new FailureClassifier.Failure[rows.size()];
@@ -53,16 +56,32 @@ final class Batch {
         }
     }
 
-    /** Called once after the last send; from then on the batch can become done. */
+    /** Called once after the last send (or instead of sending); from then on the batch can become done. */
     void seal(long deadlineNanos) {
         this.deadlineNanos = deadlineNanos;
+        this.sealed = true;
         if (pending.decrementAndGet() == 0) {
             onDone.run();
         }
     }
 
+    /** Whether every sent row has its answer (and the batch is sealed). */
     boolean isDone() {
         return pending.get() == 0;
+    }
+
+    /** Whether it can be settled now: done, or sealed and past its deadline. */
+    boolean settleable(long nowNanos) {
+        return isDone() || (sealed && nowNanos - deadlineNanos >= 0);
+    }
+
+    /** The deadline for PubAcks (Long.MAX_VALUE until sealed). */
+    long deadlineNanos() {
+        return deadlineNanos;
+    }
+
+    boolean isSealed() {
+        return sealed;
     }
 
     /** The PubAck, the error (a {@link Throwable}), or {@code null} when no answer arrived. */

@@ -14,7 +14,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -25,9 +24,14 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -36,27 +40,37 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The relay's publishing thread and its PostgreSQL session. Each round it claims up to {@code batchSize} committed rows
- * of the partitions it owns (one autocommit {@code SELECT}: no transaction stays open), publishes them with {@code
- * publishAsync} and their message ids, and, while their PubAcks are outstanding, claims the next batch (up to {@code
- * pipelineDepth} batches in flight). When every row of a batch has its answer or the publish timeout has passed, it
- * deletes the acknowledged rows (one autocommit {@code DELETE}) and records failures with their backoff, or parks them.
+ * The relay's publishing pipeline: three threads, each with one job, so that the database round trips of one batch
+ * overlap the publishing of another.
  *
- * <p>Why no row is lost: a row leaves the outbox only after its PubAck (a duplicate ack counts, PUB-003). A claim never
- * keeps a cursor: each one reads from the start of the owned partitions in id order, excluding only the ids still in
- * flight, so a row that committed after a later id was claimed is found by the next claim (the skip hazard cannot
- * occur). Rows of rolled-back transactions are never visible. A crash at any point leaves unacknowledged rows in the
- * table, and the next owner re-publishes them with the same message ids, which the stream's duplicate window absorbs.
+ * <ol>
+ *   <li><b>claim</b> (own PostgreSQL session): claims up to {@code batchSize} committed rows of the owned partitions
+ *       in id order with one autocommit {@code SELECT} (no transaction stays open), excluding the ids of every batch
+ *       not yet settled, and queues the batch. Up to {@code pipelineDepth} batches are between claim and settle.
+ *   <li><b>publish</b> (no database): sends each row with {@code publishAsync} and its {@code Nats-Msg-Id}, in claim
+ *       order over the one NATS connection, checking before each row that the relay still owns its partition.
+ *   <li><b>settle</b> (own PostgreSQL session): when every row of the oldest batch has its PubAck or error, or the
+ *       publish timeout has passed, deletes the acknowledged rows (one autocommit {@code DELETE}) and records the
+ *       failures with their backoff, or parks them.
+ * </ol>
  *
- * <p>Per-key order: ids of one ordering key are assigned in commit order (see {@code OutboxWriter}), claims are in id
- * order, one thread sends them over one connection, and a key whose earlier row waits for a retry is excluded from
- * claims until that row is published or parked.
+ * <p>Why no row is lost: a row leaves the outbox only after its PubAck (a duplicate ack counts, PUB-003). A claim
+ * keeps no cursor: each reads the owned partitions from the start in id order, so a row that committed after a later
+ * id was claimed is found by the next claim (the skip hazard cannot occur). Rows of rolled-back transactions are never
+ * visible. A crash at any point leaves unacknowledged rows in the table, and the next owner re-publishes them with
+ * the same message ids, which the stream's duplicate window absorbs.
+ *
+ * <p>Per-key order: ids of one ordering key are assigned in commit order (see {@code OutboxWriter}), claims and sends
+ * are in id order, and a key with a failed row is held back: its later rows are skipped by the publisher while the
+ * failure is being recorded, and excluded by the claim (an anti-join on the failing-rows index) until the row is
+ * published or parked.
  */
-final class Pump implements Runnable {
+final class Pump {
     private static final Logger LOG = LoggerFactory.getLogger(Pump.class);
     private static final long ACTIVE_POLL_NANOS = 100_000_000L; // fallback poll while rows keep coming
     private static final long ACTIVE_WINDOW_NANOS = 1_000_000_000L;
     private static final long NOT_CONNECTED_WAIT_NANOS = 100_000_000L;
+    private static final long IDLE_CHECK_NANOS = 100_000_000L;
 
     private final RelayConfig config;
     private final SchemaInfo schema;
@@ -67,30 +81,41 @@ final class Pump implements Runnable {
     private final JetStream js;
     private final JetStreamManagement jsm;
     private final String messageIdPrefix;
-    private final Signal signal = new Signal();
-    private final AtomicBoolean claimRequested = new AtomicBoolean(true);
-    private final AtomicIntegerArray inFlightByPartition;
-    private final ArrayDeque<Batch> inFlight = new ArrayDeque<>();
-    private final Set<String> blockedKeys = new HashSet<>();
-    private final Set<String> checkedStreams = new HashSet<>();
     private final String claimSql;
     private final String deleteSql;
     private final String retrySql;
     private final String parkSql;
     private final String dueSql;
 
+    // shared between the three threads
+    private final Object lock = new Object();
+    private final ArrayDeque<Batch> unsettled = new ArrayDeque<>(); // guarded by lock, claim order
+    private final LinkedBlockingQueue<Batch> toSend = new LinkedBlockingQueue<>();
+    private final Signal claimSignal = new Signal();
+    private final Signal settleSignal = new Signal();
+    private final AtomicBoolean claimRequested = new AtomicBoolean(true);
+    private final AtomicIntegerArray unsettledByPartition;
+    /** Keys with a failed row: value = the last claim sequence whose batches must skip the key (MAX while unrecorded). */
+    private final ConcurrentHashMap<String, Long> failedKeys = new ConcurrentHashMap<>();
+
+    private final AtomicLong claimSeq = new AtomicLong();
+    private final AtomicReference<@Nullable Instant> earliestDue = new AtomicReference<>();
+    private volatile boolean dueUnknown = true;
     private volatile boolean running = true;
-    private @Nullable Connection db;
+    private volatile boolean claimerDone;
+    private volatile boolean publisherDone;
+    private volatile long pauseUntilNanos = System.nanoTime();
+    private volatile long lastRowsNanos = System.nanoTime() - ACTIVE_WINDOW_NANOS;
+
+    // claim thread only
+    private final Session claimDb;
     private long lastEpoch = -1;
-    private boolean dueUnknown = true;
-    private @Nullable Instant earliestDue;
-    private long lastRowsNanos = System.nanoTime() - ACTIVE_WINDOW_NANOS;
     private long lastClaimNanos = System.nanoTime();
-    private long pauseUntilNanos = System.nanoTime();
+
+    // settle thread only
+    private final Session settleDb;
+    private final Set<String> checkedStreams = new HashSet<>();
     private long transportDelayMillis = 100;
-    private long dbRetryAtNanos = System.nanoTime();
-    private long dbDelayMillis = 100;
-    private boolean dbDownLogged;
     private boolean pauseLogged;
 
     Pump(
@@ -112,11 +137,15 @@ final class Pump implements Runnable {
         this.jsm = config.connection().jetStreamManagement();
         this.checkedStreams.addAll(checkedStreams);
         this.messageIdPrefix = schema.messageIdPrefix(config.tables());
-        this.inFlightByPartition = new AtomicIntegerArray(schema.partitions());
+        this.unsettledByPartition = new AtomicIntegerArray(schema.partitions());
+        this.claimDb = new Session(config, "claim");
+        this.settleDb = new Session(config, "settle");
         String t = config.tables().qualifiedTable();
         this.claimSql = "SELECT o.id, o.subject, o.message_id, o.headers::text, o.payload, o.ordering_key,"
-                + " o.created_at, o.attempts, o.partition"
-                + (schema.commitTimestamps() ? ", pg_xact_commit_timestamp(o.xmin)" : "")
+                + " (extract(epoch FROM o.created_at) * 1000000)::bigint, o.attempts, o.partition"
+                + (schema.commitTimestamps()
+                        ? ", (extract(epoch FROM pg_xact_commit_timestamp(o.xmin)) * 1000000)::bigint"
+                        : "")
                 + " FROM " + t + " AS o"
                 + " WHERE o.partition = ANY(?::int[])"
                 + " AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?::timestamptz)"
@@ -139,78 +168,104 @@ final class Pump implements Runnable {
                 + " WHERE next_attempt_at IS NOT NULL AND partition = ANY(?::int[])";
     }
 
-    /** Rows of the partition that were sent and not yet settled (the control loop releases a partition at 0). */
+    /** Rows of the partition between claim and settle (the control loop releases a partition at 0). */
     int inFlight(int partition) {
-        return inFlightByPartition.get(partition);
+        return unsettledByPartition.get(partition);
     }
 
     /** New rows may be there (a notification, an ownership change): claim soon. */
     void wake() {
         claimRequested.set(true);
-        signal.raise();
+        claimSignal.raise();
     }
 
-    /** Stops claiming; in-flight batches are settled before the thread ends. */
+    /** Stops claiming; what was sent is settled before the threads end. */
     void stop() {
         running = false;
-        signal.raise();
+        claimSignal.raise();
+        settleSignal.raise();
     }
 
-    @Override
-    public void run() {
+    /** The claim thread's body. */
+    Runnable claimer() {
+        return () -> guard("claim", this::claimLoop, () -> {
+            claimerDone = true;
+            claimDb.close();
+        });
+    }
+
+    /** The publish thread's body. */
+    Runnable publisher() {
+        return () -> guard("publish", this::publishLoop, () -> {
+            publisherDone = true;
+            settleSignal.raise();
+        });
+    }
+
+    /** The settle thread's body. */
+    Runnable settler() {
+        return () -> guard("settle", this::settleLoop, settleDb::close);
+    }
+
+    private interface Loop {
+        void run() throws InterruptedException;
+    }
+
+    private void guard(String name, Loop loop, Runnable finish) {
         try {
-            while (true) {
-                settleFinished();
-                if (!running) {
-                    if (inFlight.isEmpty()) {
-                        return;
-                    }
-                    signal.await(Math.max(1, inFlight.peekFirst().deadlineNanos - System.nanoTime()));
-                    continue;
-                }
-                Ownership own = ownership.get();
-                if (own.epoch() != lastEpoch) {
-                    lastEpoch = own.epoch();
-                    dueUnknown = true;
-                    claimRequested.set(true);
-                }
-                if (readyToClaim(own)) {
-                    boolean full = claimAndPublish(own);
-                    if (full) {
-                        claimRequested.set(true);
-                        continue;
-                    }
-                }
-                signal.await(waitNanos(own));
-            }
+            loop.run();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException | Error e) {
-            LOG.error("outbox relay {} stopped publishing after an unexpected error", config.name(), e);
+            LOG.error("outbox relay {}: the {} thread failed unexpectedly; the relay stops", config.name(), name, e);
             onFatal.accept(e);
         } finally {
-            closeDb();
+            finish.run();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // claim
+
+    private void claimLoop() throws InterruptedException {
+        while (running) {
+            Ownership own = ownership.get();
+            if (own.epoch() != lastEpoch) {
+                lastEpoch = own.epoch();
+                dueUnknown = true;
+                claimRequested.set(true);
+            }
+            if (readyToClaim(own)) {
+                if (claimOnce(own)) {
+                    claimRequested.set(true);
+                    continue;
+                }
+            }
+            claimSignal.await(claimWaitNanos(own));
+        }
+    }
+
+    private int unsettledBatches() {
+        synchronized (lock) {
+            return unsettled.size();
         }
     }
 
     private boolean readyToClaim(Ownership own) {
         long now = System.nanoTime();
-        if (own.isEmpty() || inFlight.size() >= config.pipelineDepth()) {
+        if (own.isEmpty() || unsettledBatches() >= config.pipelineDepth()) {
             return false;
         }
-        if (now - pauseUntilNanos < 0 || now - dbRetryAtNanos < 0) {
+        if (now - pauseUntilNanos < 0 || !claimDb.available(now)) {
             return false;
         }
         if (config.connection().getStatus() != io.nats.client.Connection.Status.CONNECTED) {
             return false;
         }
-        if (claimRequested.get()) {
+        if (claimRequested.get() || now - lastClaimNanos >= pollNanos()) {
             return true;
         }
-        if (now - lastClaimNanos >= pollNanos()) {
-            return true;
-        }
-        Instant due = earliestDue;
+        Instant due = earliestDue.get();
         return due != null && !config.clock().instant().isBefore(due);
     }
 
@@ -219,55 +274,48 @@ final class Pump implements Runnable {
         return System.nanoTime() - lastRowsNanos < ACTIVE_WINDOW_NANOS ? Math.min(idle, ACTIVE_POLL_NANOS) : idle;
     }
 
-    private long waitNanos(Ownership own) {
+    private long claimWaitNanos(Ownership own) {
         long now = System.nanoTime();
-        long wait = Long.MAX_VALUE;
-        if (!inFlight.isEmpty()) {
-            wait = Math.min(wait, inFlight.peekFirst().deadlineNanos - now);
-        }
+        long wait = config.idlePollInterval().toNanos();
         if (!own.isEmpty()) {
             if (config.connection().getStatus() != io.nats.client.Connection.Status.CONNECTED) {
                 wait = Math.min(wait, NOT_CONNECTED_WAIT_NANOS);
             }
             wait = Math.min(wait, lastClaimNanos + pollNanos() - now);
             wait = Math.min(wait, pauseUntilNanos - now);
-            wait = Math.min(wait, dbRetryAtNanos - now);
-            Instant due = earliestDue;
+            wait = Math.min(wait, claimDb.retryAtNanos() - now);
+            Instant due = earliestDue.get();
             if (due != null) {
                 wait = Math.min(
                         wait, Duration.between(config.clock().instant(), due).toNanos());
             }
-        } else {
-            wait = Math.min(wait, config.idlePollInterval().toNanos());
         }
-        return Math.max(1_000_000L, wait == Long.MAX_VALUE ? 1_000_000_000L : wait);
+        return Math.max(1_000_000L, wait);
     }
 
-    // ---------------------------------------------------------------------------------------------------------
-    // claim and publish
-
-    /** Claims one batch and sends it; returns whether the batch was full (more rows are likely waiting). */
-    private boolean claimAndPublish(Ownership own) {
+    /** Claims one batch and queues it; returns whether it was full (more rows are likely waiting). */
+    private boolean claimOnce(Ownership own) {
         claimRequested.set(false);
         lastClaimNanos = System.nanoTime();
         List<ClaimedRow> rows;
+        long start = System.nanoTime();
         try {
             if (dueUnknown) {
-                earliestDue = queryEarliestDue(own);
                 dueUnknown = false;
+                earliestDue.set(queryEarliestDue(own));
             }
-            long start = System.nanoTime();
             rows = claim(own);
-            metrics.claimDuration.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
-            dbRecovered();
+            claimDb.recovered();
         } catch (SQLException e) {
-            dbFailed("claim", e);
+            claimDb.failed("claim", e);
+            dueUnknown = true;
             return false;
         }
-        Instant now = config.clock().instant();
-        Instant due = earliestDue;
-        if (due != null && !now.isBefore(due)) {
-            earliestDue = null; // the due rows were eligible for this claim; re-read after they settle
+        metrics.claimDuration.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        Instant due = earliestDue.get();
+        if (due != null && !config.clock().instant().isBefore(due)) {
+            // The due rows were eligible for this claim; re-read the next due time.
+            earliestDue.compareAndSet(due, null);
             dueUnknown = true;
         }
         if (rows.isEmpty()) {
@@ -275,38 +323,49 @@ final class Pump implements Runnable {
         }
         lastRowsNanos = System.nanoTime();
         metrics.batchSize.record(rows.size());
-        publish(own, rows);
+        Batch batch =
+                new Batch(rows, own.epoch(), claimSeq.incrementAndGet(), start, config.clock(), settleSignal::raise);
+        for (ClaimedRow r : rows) {
+            unsettledByPartition.incrementAndGet(r.partition());
+        }
+        synchronized (lock) {
+            unsettled.addLast(batch);
+        }
+        toSend.add(batch);
         return rows.size() >= config.batchSize();
     }
 
     private List<ClaimedRow> claim(Ownership own) throws SQLException {
-        Connection c = db();
+        Connection c = claimDb.get();
         PGConnection pg = c.unwrap(PGConnection.class);
-        int excluded = 0;
-        for (Batch b : inFlight) {
-            excluded += b.rows.size();
-        }
-        long[] ids = new long[excluded];
-        int i = 0;
-        for (Batch b : inFlight) {
-            for (ClaimedRow r : b.rows) {
-                ids[i++] = r.id();
+        long[] ids;
+        synchronized (lock) {
+            int n = 0;
+            for (Batch b : unsettled) {
+                n += b.rows.size();
+            }
+            ids = new long[n];
+            int i = 0;
+            for (Batch b : unsettled) {
+                for (ClaimedRow r : b.rows) {
+                    ids[i++] = r.id();
+                }
             }
         }
-        List<ClaimedRow> rows = new ArrayList<>(config.batchSize());
+        List<ClaimedRow> rows = new ArrayList<>(Math.min(config.batchSize(), 1024));
         try (PreparedStatement st = c.prepareStatement(claimSql)) {
             st.setArray(1, pg.createArrayOf("int4", own.partitions()));
             st.setObject(2, OffsetDateTime.ofInstant(config.clock().instant(), ZoneOffset.UTC));
             st.setArray(3, pg.createArrayOf("int8", ids));
-            st.setArray(4, c.createArrayOf("text", blockedKeys.toArray(new String[0])));
+            st.setArray(4, c.createArrayOf("text", failedKeys.keySet().toArray(new String[0])));
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
                     long id = rs.getLong(1);
                     String explicitId = rs.getString(3);
                     Instant committed = null;
                     if (schema.commitTimestamps()) {
-                        OffsetDateTime ts = rs.getObject(10, OffsetDateTime.class);
-                        committed = ts == null ? null : ts.toInstant();
+                        long micros = rs.getLong(10);
+                        committed = rs.wasNull() ? null : micros(micros);
                     }
                     rows.add(new ClaimedRow(
                             id,
@@ -315,7 +374,7 @@ final class Pump implements Runnable {
                             rs.getString(4),
                             rs.getBytes(5),
                             rs.getString(6),
-                            rs.getObject(7, OffsetDateTime.class).toInstant(),
+                            micros(rs.getLong(7)),
                             committed,
                             rs.getInt(8),
                             rs.getInt(9)));
@@ -325,8 +384,12 @@ final class Pump implements Runnable {
         return rows;
     }
 
+    private static Instant micros(long micros) {
+        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
+    }
+
     private @Nullable Instant queryEarliestDue(Ownership own) throws SQLException {
-        Connection c = db();
+        Connection c = claimDb.get();
         try (PreparedStatement st = c.prepareStatement(dueSql)) {
             st.setArray(1, c.unwrap(PGConnection.class).createArrayOf("int4", own.partitions()));
             try (ResultSet rs = st.executeQuery()) {
@@ -337,17 +400,43 @@ final class Pump implements Runnable {
         }
     }
 
-    private void publish(Ownership own, List<ClaimedRow> rows) {
-        Batch batch = new Batch(rows, own.epoch(), lastClaimNanos, config.clock(), signal::raise);
-        inFlight.addLast(batch);
-        Set<String> failedKeys = null;
+    private void noteDue(Instant due) {
+        earliestDue.accumulateAndGet(due, (a, b) -> a == null || b.isBefore(a) ? b : a);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // publish
+
+    private void publishLoop() throws InterruptedException {
+        while (true) {
+            Batch b = toSend.poll(IDLE_CHECK_NANOS, TimeUnit.NANOSECONDS);
+            if (b == null) {
+                if (!running && claimerDone && toSend.isEmpty()) {
+                    return;
+                }
+                continue;
+            }
+            if (!running) {
+                b.seal(System.nanoTime()); // not sent: the rows stay in the table
+                continue;
+            }
+            publish(b);
+        }
+    }
+
+    private void publish(Batch batch) {
+        List<ClaimedRow> rows = batch.rows;
         for (int i = 0; i < rows.size(); i++) {
             ClaimedRow row = rows.get(i);
-            if (ownership.get().epoch() != own.epoch()) {
+            if (ownership.get().epoch() != batch.epoch) {
                 break; // ownership changed: rows not yet sent stay in the table for the next owner
             }
-            if (row.orderingKey() != null && failedKeys != null && failedKeys.contains(row.orderingKey())) {
-                continue; // an earlier row of this key failed to send: keep the key's order
+            String key = row.orderingKey();
+            if (key != null) {
+                Long blockedUpTo = failedKeys.get(key);
+                if (blockedUpTo != null && blockedUpTo >= batch.claimSeq) {
+                    continue; // an earlier row of this key failed: keep the key's order
+                }
             }
             Headers headers = new Headers();
             int index = i;
@@ -355,7 +444,6 @@ final class Pump implements Runnable {
                 HeadersJson.read(row.headersJson(), headers::add);
                 headers.put(NatsJetStreamConstants.MSG_ID_HDR, row.messageId());
                 batch.sending(index);
-                inFlightByPartition.incrementAndGet(row.partition());
                 try {
                     js.publishAsync(row.subject(), headers, row.payload())
                             .whenComplete((ack, error) -> batch.complete(index, ack, error));
@@ -369,12 +457,8 @@ final class Pump implements Runnable {
                     break; // the connection is closed or its reconnect buffer is full: stop this batch
                 }
                 batch.sendFailures[index] = f;
-                if (row.orderingKey() != null) {
-                    if (failedKeys == null) {
-                        failedKeys = new HashSet<>();
-                    }
-                    failedKeys.add(row.orderingKey());
-                    blockedKeys.add(row.orderingKey());
+                if (key != null) {
+                    failedKeys.put(key, Long.MAX_VALUE);
                 }
             }
         }
@@ -384,14 +468,37 @@ final class Pump implements Runnable {
     // ---------------------------------------------------------------------------------------------------------
     // settle
 
-    private void settleFinished() {
-        while (!inFlight.isEmpty()) {
-            Batch b = inFlight.peekFirst();
-            if (!b.isDone() && System.nanoTime() - b.deadlineNanos < 0) {
-                return;
+    private void settleLoop() throws InterruptedException {
+        while (true) {
+            Batch head;
+            synchronized (lock) {
+                head = unsettled.peekFirst();
             }
-            inFlight.removeFirst();
-            settle(b);
+            long now = System.nanoTime();
+            if (head == null) {
+                if (publisherDone && !running) {
+                    return;
+                }
+                settleSignal.await(IDLE_CHECK_NANOS);
+                continue;
+            }
+            if (!head.settleable(now)) {
+                long wait = head.isSealed() ? head.deadlineNanos() - now : IDLE_CHECK_NANOS;
+                settleSignal.await(Math.max(1_000_000L, Math.min(wait, IDLE_CHECK_NANOS)));
+                continue;
+            }
+            settle(head);
+            for (ClaimedRow r : head.rows) {
+                unsettledByPartition.decrementAndGet(r.partition());
+            }
+            long oldest;
+            synchronized (lock) {
+                unsettled.removeFirst();
+                Batch next = unsettled.peekFirst();
+                oldest = next != null ? next.claimSeq : claimSeq.get() + 1;
+            }
+            failedKeys.values().removeIf(upTo -> upTo < oldest);
+            claimSignal.raise();
         }
     }
 
@@ -403,12 +510,9 @@ final class Pump implements Runnable {
         List<FailureClassifier.Failure> failures = new ArrayList<>();
         boolean anyAck = false;
         int timeouts = 0;
+        int unsent = 0;
         boolean transport = false;
         for (int i = 0; i < n; i++) {
-            ClaimedRow row = rows.get(i);
-            if (b.sent[i]) {
-                inFlightByPartition.decrementAndGet(row.partition());
-            }
             Object result = b.result(i);
             FailureClassifier.Failure f = b.sendFailures[i];
             if (f == null && result instanceof PublishAck) {
@@ -422,6 +526,7 @@ final class Pump implements Runnable {
                 f = FailureClassifier.timeout(config.publishTimeout());
             }
             if (f == null) {
+                unsent++;
                 continue; // not sent: it stays in the table
             }
             metrics.failure(f.reason());
@@ -434,11 +539,6 @@ final class Pump implements Runnable {
             }
             failed.add(i);
             failures.add(f);
-        }
-        for (ClaimedRow row : rows) {
-            if (row.orderingKey() != null) {
-                blockedKeys.remove(row.orderingKey());
-            }
         }
         if (timeouts > 0 && !anyAck) {
             // Nothing of this batch was acknowledged: the server or the connection is the problem, not the rows.
@@ -454,8 +554,21 @@ final class Pump implements Runnable {
             failures = keepF;
             transport = true;
         }
+        // Hold back the keys of failed rows in batches claimed so far, until the failure is in the table.
+        Set<String> keys = new LinkedHashSet<>();
+        for (int i : failed) {
+            String key = rows.get(i).orderingKey();
+            if (key != null) {
+                keys.add(key);
+                failedKeys.put(key, Long.MAX_VALUE);
+            }
+        }
         recordAcks(b, acked);
         recordFailures(b, failed, failures);
+        long upTo = claimSeq.get();
+        for (String key : keys) {
+            failedKeys.put(key, upTo);
+        }
         if (transport) {
             pauseUntilNanos = System.nanoTime() + transportDelayMillis * 1_000_000L;
             if (!pauseLogged) {
@@ -474,11 +587,11 @@ final class Pump implements Runnable {
             }
             transportDelayMillis = 100;
         }
-        if (!failed.isEmpty() || transport || acked.size() < n) {
+        if (!failed.isEmpty() || transport || unsent > 0 || acked.size() < n) {
             claimRequested.set(true);
         }
         if (anyAck) {
-            metrics.batchDuration.record(System.nanoTime() - b.claimedNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+            metrics.batchDuration.record(System.nanoTime() - b.claimedNanos, TimeUnit.NANOSECONDS);
         }
     }
 
@@ -510,15 +623,15 @@ final class Pump implements Runnable {
             }
         }
         try {
-            Connection c = db();
+            Connection c = settleDb.get();
             try (PreparedStatement st = c.prepareStatement(deleteSql)) {
                 st.setArray(1, c.unwrap(PGConnection.class).createArrayOf("int8", ids));
                 st.executeUpdate();
             }
-            dbRecovered();
+            settleDb.recovered();
         } catch (SQLException e) {
             // The rows stay and are published again; their message ids make the stream answer "duplicate".
-            dbFailed("delete of acknowledged rows", e);
+            settleDb.failed("delete of acknowledged rows", e);
         }
         metrics.stored.increment(acked.size() - duplicates);
         metrics.duplicates.increment(duplicates);
@@ -569,7 +682,6 @@ final class Pump implements Runnable {
                     config.duplicateWindowCheck()));
             if (config.duplicateWindowCheck() == DuplicateWindowCheck.REFUSE) {
                 LOG.error("outbox relay {} stops: {}", config.name(), problem);
-                running = false;
                 onFatal.accept(new IllegalStateException(problem));
             } else {
                 LOG.warn("outbox relay {}: {}", config.name(), problem);
@@ -600,7 +712,7 @@ final class Pump implements Runnable {
             }
         }
         try {
-            Connection c = db();
+            Connection c = settleDb.get();
             if (!retry.isEmpty()) {
                 int m = retry.size();
                 long[] ids = new long[m];
@@ -630,9 +742,7 @@ final class Pump implements Runnable {
                 }
                 for (int k = 0; k < m; k++) {
                     Instant d = due[k];
-                    if (earliestDue == null || d.isBefore(earliestDue)) {
-                        earliestDue = d;
-                    }
+                    noteDue(d);
                     ClaimedRow row = b.rows.get(retry.get(k));
                     FailureClassifier.Failure f = retryF.get(k);
                     int a = attempts[k];
@@ -703,88 +813,109 @@ final class Pump implements Runnable {
                             a));
                 }
             }
-            dbRecovered();
+            settleDb.recovered();
         } catch (SQLException e) {
             // Not recorded: the rows are claimed again and retried without the backoff; nothing is lost.
-            dbFailed("recording failed rows", e);
+            settleDb.failed("recording failed rows", e);
         }
     }
 
-    // ---------------------------------------------------------------------------------------------------------
-    // the database session
+    /** One of the pump's PostgreSQL sessions, opened lazily and re-opened with backoff after a failure. */
+    private static final class Session {
+        private final RelayConfig config;
+        private final String name;
+        private @Nullable Connection connection;
+        private volatile long retryAtNanos = System.nanoTime();
+        private long delayMillis = 100;
+        private boolean downLogged;
 
-    private Connection db() throws SQLException {
-        Connection c = db;
-        if (c != null) {
+        Session(RelayConfig config, String name) {
+            this.config = config;
+            this.name = name;
+        }
+
+        boolean available(long nowNanos) {
+            return nowNanos - retryAtNanos >= 0;
+        }
+
+        long retryAtNanos() {
+            return retryAtNanos;
+        }
+
+        Connection get() throws SQLException {
+            Connection c = connection;
+            if (c != null) {
+                return c;
+            }
+            c = config.dataSource().getConnection();
+            try {
+                c.setAutoCommit(true);
+                c.setNetworkTimeout(
+                        Runnable::run, (int) config.dbNetworkTimeout().toMillis());
+                try (java.sql.Statement st = c.createStatement()) {
+                    // Claims pass the unsettled ids as an array: with a custom plan the array is a constant, which
+                    // PostgreSQL probes through a hash table instead of comparing every element. The table's
+                    // statistics swing between empty and a large backlog, so pin the plan to the primary-key scan.
+                    st.execute("SET plan_cache_mode = force_custom_plan");
+                    st.execute("SET enable_seqscan = off");
+                    st.execute("SET enable_bitmapscan = off");
+                    st.execute("SET jit = off");
+                    st.execute("SET max_parallel_workers_per_gather = 0");
+                }
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.close();
+                } catch (SQLException ce) {
+                    e.addSuppressed(ce);
+                }
+                throw e;
+            }
+            connection = c;
             return c;
         }
-        c = config.dataSource().getConnection();
-        try {
-            c.setAutoCommit(true);
-            c.setNetworkTimeout(Runnable::run, (int) config.dbNetworkTimeout().toMillis());
-            try (Statement st = c.createStatement()) {
-                // Claims pass the in-flight ids as an array: with a custom plan the array is a constant, which
-                // PostgreSQL probes through a hash table instead of comparing every element. The table's statistics
-                // swing between empty and a large backlog, so pin the plan to the primary-key order scan.
-                st.execute("SET plan_cache_mode = force_custom_plan");
-                st.execute("SET enable_seqscan = off");
-                st.execute("SET enable_bitmapscan = off");
-                st.execute("SET jit = off");
-                st.execute("SET max_parallel_workers_per_gather = 0");
+
+        void failed(String what, SQLException e) {
+            close();
+            retryAtNanos = System.nanoTime() + delayMillis * 1_000_000L;
+            delayMillis = Math.min(delayMillis * 2, 5000);
+            if (!downLogged) {
+                LOG.warn("outbox relay {}: {} failed ({}); retrying with backoff", config.name(), what, e.getMessage());
+                downLogged = true;
+            } else {
+                LOG.debug("outbox relay {}: {} failed again: {}", config.name(), what, e.getMessage());
             }
-        } catch (SQLException | RuntimeException e) {
+        }
+
+        void recovered() {
+            delayMillis = 100;
+            if (downLogged) {
+                LOG.info("outbox relay {} reaches PostgreSQL again ({} session)", config.name(), name);
+                downLogged = false;
+            }
+        }
+
+        void close() {
+            Connection c = connection;
+            connection = null;
+            if (c == null) {
+                return;
+            }
             try {
-                c.close();
-            } catch (SQLException ce) {
-                e.addSuppressed(ce);
-            }
-            throw e;
-        }
-        db = c;
-        return c;
-    }
-
-    private void dbFailed(String what, SQLException e) {
-        closeDb();
-        dbRetryAtNanos = System.nanoTime() + dbDelayMillis * 1_000_000L;
-        dbDelayMillis = Math.min(dbDelayMillis * 2, 5000);
-        if (!dbDownLogged) {
-            LOG.warn("outbox relay {}: {} failed ({}); retrying with backoff", config.name(), what, e.getMessage());
-            dbDownLogged = true;
-        } else {
-            LOG.debug("outbox relay {}: {} failed again: {}", config.name(), what, e.getMessage());
-        }
-    }
-
-    private void dbRecovered() {
-        dbDelayMillis = 100;
-        if (dbDownLogged) {
-            LOG.info("outbox relay {} reaches PostgreSQL again", config.name());
-            dbDownLogged = false;
-        }
-    }
-
-    private void closeDb() {
-        Connection c = db;
-        db = null;
-        if (c == null) {
-            return;
-        }
-        try {
-            if (!c.isClosed()) {
-                try (Statement st = c.createStatement()) {
-                    st.execute("RESET plan_cache_mode");
-                    st.execute("RESET enable_seqscan");
-                    st.execute("RESET enable_bitmapscan");
-                    st.execute("RESET jit");
-                    st.execute("RESET max_parallel_workers_per_gather");
-                } catch (SQLException e) {
-                    LOG.debug("resetting session settings failed: {}", e.getMessage());
+                if (!c.isClosed()) {
+                    try (java.sql.Statement st = c.createStatement()) {
+                        st.execute("RESET plan_cache_mode");
+                        st.execute("RESET enable_seqscan");
+                        st.execute("RESET enable_bitmapscan");
+                        st.execute("RESET jit");
+                        st.execute("RESET max_parallel_workers_per_gather");
+                    } catch (SQLException e) {
+                        LOG.debug("resetting session settings failed: {}", e.getMessage());
+                    }
                 }
+                c.close();
+            } catch (SQLException e) {
+                LOG.debug("closing the relay's {} session failed: {}", name, e.getMessage());
             }
-            c.close();
-        } catch (SQLException e) {
-            LOG.debug("closing the relay's PostgreSQL session failed: {}", e.getMessage());
         }
     }
 }

@@ -8,7 +8,9 @@ import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
@@ -28,7 +30,7 @@ public final class RelayEngine {
     private @Nullable ControlLoop control;
     private @Nullable Pump pump;
     private @Nullable Thread controlThread;
-    private @Nullable Thread pumpThread;
+    private final List<Thread> pumpThreads = new ArrayList<>();
 
     /** An engine for the configuration; nothing runs until {@link #start()}. */
     public RelayEngine(RelayConfig config) {
@@ -61,14 +63,13 @@ public final class RelayEngine {
             pump = p;
             control = cl;
             cl.connectNow();
-            Thread ct = new Thread(cl, "jsc-outbox-" + config.name() + "-control");
-            Thread pt = new Thread(p, "jsc-outbox-" + config.name() + "-pump");
-            ct.setDaemon(true);
-            pt.setDaemon(true);
+            Thread ct = thread(cl, "control");
             controlThread = ct;
-            pumpThread = pt;
+            pumpThreads.add(thread(p.claimer(), "claim"));
+            pumpThreads.add(thread(p.publisher(), "publish"));
+            pumpThreads.add(thread(p.settler(), "settle"));
             ct.start();
-            pt.start();
+            pumpThreads.forEach(Thread::start);
         } catch (SQLException | IOException | RuntimeException e) {
             m.close();
             throw e;
@@ -81,6 +82,12 @@ public final class RelayEngine {
                 config.batchSize(),
                 config.pipelineDepth(),
                 Checks.human(config.retryHorizon()));
+    }
+
+    private Thread thread(Runnable body, String role) {
+        Thread t = new Thread(body, "jsc-outbox-" + config.name() + "-" + role);
+        t.setDaemon(true);
+        return t;
     }
 
     private Set<String> checkStreams(Events events) throws IOException {
@@ -153,8 +160,11 @@ public final class RelayEngine {
     /** Whether both threads run. */
     public boolean isRunning() {
         Thread c = controlThread;
-        Thread p = pumpThread;
-        return c != null && p != null && c.isAlive() && p.isAlive() && failure.get() == null;
+        return c != null
+                && c.isAlive()
+                && !pumpThreads.isEmpty()
+                && pumpThreads.stream().allMatch(Thread::isAlive)
+                && failure.get() == null;
     }
 
     /**
@@ -166,7 +176,10 @@ public final class RelayEngine {
         if (p != null) {
             p.stop();
         }
-        join(pumpThread, config.publishTimeout().plusSeconds(5));
+        // claim, then publish, then settle: each ends after the one before it
+        for (Thread t : pumpThreads) {
+            join(t, config.publishTimeout().plus(config.dbNetworkTimeout()).plusSeconds(2));
+        }
         ControlLoop c = control;
         if (c != null) {
             c.stop();

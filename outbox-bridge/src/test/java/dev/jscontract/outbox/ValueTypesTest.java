@@ -1,0 +1,72 @@
+package dev.jscontract.outbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jscontract.outbox.internal.Events;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import nl.jqno.equalsverifier.EqualsVerifier;
+import nl.jqno.equalsverifier.Warning;
+import org.junit.jupiter.api.Test;
+
+/** Equality of the public value types and events, and the event dispatcher's rules. */
+class ValueTypesTest {
+
+    @Test
+    void eventsAndValuesCompareByValue() {
+        for (Class<?> type : List.of(
+                OutboxRelayEvent.OwnershipChanged.class,
+                OutboxRelayEvent.PublishedRow.class,
+                OutboxRelayEvent.BatchPublished.class,
+                OutboxRelayEvent.RetryScheduled.class,
+                OutboxRelayEvent.RowParked.class,
+                OutboxRelayEvent.XminHorizonHeldBack.class,
+                OutboxRelayEvent.DuplicateWindowRisk.class,
+                ParkedRow.class,
+                OutboxStatus.class)) {
+            EqualsVerifier.forClass(type).suppress(Warning.NULL_FIELDS).verify();
+        }
+    }
+
+    @Test
+    void eventsAreBuiltOnlyForListenersAndAThrowingListenerIsCounted() {
+        AtomicInteger built = new AtomicInteger();
+        AtomicInteger errors = new AtomicInteger();
+        new Events(List.of(), errors::incrementAndGet).emit(() -> {
+            built.incrementAndGet();
+            return null;
+        });
+        assertThat(built).hasValue(0);
+
+        AtomicInteger seen = new AtomicInteger();
+        Events events = new Events(
+                List.of(
+                        e -> {
+                            throw new IllegalStateException("listener bug");
+                        },
+                        e -> seen.incrementAndGet()),
+                errors::incrementAndGet);
+        events.emit(() -> new OutboxRelayEvent.OwnershipChanged(
+                Instant.EPOCH, "r", Set.of(1), Set.of(1), Set.of(), OutboxRelayEvent.OwnershipCause.REBALANCE));
+        assertThat(errors).hasValue(1);
+        assertThat(seen).hasValue(1);
+    }
+
+    @Test
+    void eventsPrintWhatHappened() {
+        assertThat(new OutboxRelayEvent.RowParked(
+                        Instant.EPOCH, "r", 7, "m7", PublishFailure.NO_STREAM, "no stream", 3))
+                .hasToString("RowParked{row 7, no-stream: no stream after 3 attempts}");
+        assertThat(new OutboxRelayEvent.DuplicateWindowRisk(
+                        Instant.EPOCH,
+                        "r",
+                        "S",
+                        Duration.ofSeconds(1),
+                        Duration.ofMinutes(2),
+                        DuplicateWindowCheck.WARN))
+                .hasToString("DuplicateWindowRisk{stream S window PT1S < horizon PT2M, WARN}");
+    }
+}
