@@ -11,8 +11,9 @@ import java.time.Duration;
 /**
  * Publishes dead-letter envelopes synchronously: the PubAck must be in hand before the original is terminated (copy
  * before terminate, DLQ-001). The envelope's message id {@code dlq-<stream>-<sequence>} makes the handler path and
- * the sweeper store a message once; {@code expectedStream} makes sure the envelope lands in the dead-letter stream
- * and not in some other stream that happens to capture the subject.
+ * the sweeper store a message once. The PubAck must come from the dead-letter stream; an envelope stored by another
+ * stream that captures the subject counts as a failure (the original is kept). The {@code expectedStream} publish
+ * option is not used for that because the server stores its header with the envelope, and a replay would carry it.
  *
  * @param js the JetStream context
  * @param subject the dead-letter subject
@@ -27,7 +28,8 @@ public record DeadLetterWriter(JetStream js, String subject, String stream, Dura
     /**
      * Publishes and waits for the PubAck.
      *
-     * @throws IOException when there is no answer or no stream for the subject (the caller keeps the original)
+     * @throws IOException when there is no answer, no stream for the subject, or another stream stored it (the caller
+     *     keeps the original)
      * @throws JetStreamApiException when the server refuses the envelope
      */
     public Stored publish(DeadLetterEnvelope envelope) throws IOException, JetStreamApiException {
@@ -37,9 +39,14 @@ public record DeadLetterWriter(JetStream js, String subject, String stream, Dura
                 envelope.getBody(),
                 PublishOptions.builder()
                         .messageId(envelope.messageId())
-                        .expectedStream(stream)
                         .streamTimeout(timeout)
                         .build());
+        if (!stream.equals(ack.getStream())) {
+            throw new IOException("the dead letter for " + envelope.getOriginalStream() + " #"
+                    + envelope.getOriginalSequence() + " was stored by stream " + ack.getStream() + " (sequence "
+                    + ack.getSeqno() + "), not by the dead-letter stream " + stream + "; remove subject " + subject
+                    + " from stream " + ack.getStream());
+        }
         return new Stored(ack.getSeqno(), ack.isDuplicate());
     }
 }

@@ -10,10 +10,9 @@ import io.nats.client.support.Status;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.Iterator;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -61,7 +60,9 @@ public final class PullEngine {
     private final long heartbeatMillis;
     private final String bodySuffix;
 
-    private final Map<Long, Request> requests = new HashMap<>();
+    /** Open pull requests, oldest first: the server fills waiting requests in arrival order. */
+    private final ArrayDeque<Request> requests = new ArrayDeque<>();
+
     private final Set<PauseCause> pauses = EnumSet.noneOf(PauseCause.class);
     private @Nullable BooleanSupplier gate;
     private boolean gateClosed;
@@ -77,10 +78,12 @@ public final class PullEngine {
     private long pullsSent;
 
     private static final class Request {
+        final long id;
         int remaining;
         final long deadMillis;
 
-        Request(int remaining, long deadMillis) {
+        Request(long id, int remaining, long deadMillis) {
+            this.id = id;
             this.remaining = remaining;
             this.deadMillis = deadMillis;
         }
@@ -208,7 +211,7 @@ public final class PullEngine {
                 return;
             }
             long now = clock.millis();
-            for (Iterator<Request> it = requests.values().iterator(); it.hasNext(); ) {
+            for (Iterator<Request> it = requests.iterator(); it.hasNext(); ) {
                 Request r = it.next();
                 if (now >= r.deadMillis) {
                     requested -= r.remaining;
@@ -326,7 +329,7 @@ public final class PullEngine {
             retryNotBeforeMillis = now + ERROR_BACKOFF.toMillis();
             return false;
         }
-        requests.put(id, new Request(n, now + expiryMillis + Math.max(1000, heartbeatMillis)));
+        requests.addLast(new Request(id, n, now + expiryMillis + Math.max(1000, heartbeatMillis)));
         requested += n;
         pullsSent++;
         return true;
@@ -334,9 +337,8 @@ public final class PullEngine {
 
     private void onMessage(Message m) {
         try {
-            long id = requestId(m.getSubject());
             if (m.isStatusMessage()) {
-                onStatus(id, m.getStatus());
+                onStatus(requestId(m.getSubject()), m);
                 return;
             }
             if (!m.isJetStream()) {
@@ -348,12 +350,16 @@ public final class PullEngine {
                 return;
             }
             synchronized (this) {
+                // a message carries its own subject, not the request's: attribute it to the oldest open request
                 lastActivityMillis = clock.millis();
-                Request r = requests.get(id);
+                Request r = requests.peekFirst();
                 if (r != null) {
                     requested--;
                     if (--r.remaining <= 0) {
-                        requests.remove(id);
+                        requests.pollFirst();
+                        if (requests.isEmpty()) {
+                            requested = 0;
+                        }
                     }
                 }
                 inFlight++;
@@ -364,7 +370,8 @@ public final class PullEngine {
         }
     }
 
-    private void onStatus(long id, Status status) {
+    private void onStatus(long id, Message m) {
+        Status status = m.getStatus();
         int code = status.getCode();
         String text = status.getMessage() == null ? "" : status.getMessage();
         PullErrorKind error = null;
@@ -373,10 +380,7 @@ public final class PullEngine {
             if (code == Status.FLOW_OR_HEARTBEAT_STATUS_CODE) {
                 return; // idle heartbeat: the pull is alive
             }
-            Request r = requests.remove(id);
-            if (r != null) {
-                requested -= r.remaining;
-            }
+            end(id);
             if (code == Status.NOT_FOUND_CODE || code == Status.REQUEST_TIMEOUT_CODE) {
                 // routine end of a pull (expired / nothing for no_wait)
             } else if (code == Status.CONFLICT_CODE && isRoutineConflict(text)) {
@@ -390,6 +394,26 @@ public final class PullEngine {
             pullError(error, code, text);
         } else {
             maybePull();
+        }
+    }
+
+    /**
+     * Ends request {@code id} (a status addressed to it). Messages are attributed to the oldest open request, which
+     * is how the server fills waiting requests, and a request's terminal status arrives on the same connection before
+     * any message for a later request, so the attribution is exact; only messages for pulls written off by {@link
+     * #reset} can skew it, and an empty list of open requests resets the count.
+     */
+    private void end(long id) {
+        for (Iterator<Request> it = requests.iterator(); it.hasNext(); ) {
+            Request r = it.next();
+            if (r.id == id) {
+                it.remove();
+                requested -= r.remaining;
+                break;
+            }
+        }
+        if (requests.isEmpty() || requested < 0) {
+            requested = requests.stream().mapToInt(x -> x.remaining).sum();
         }
     }
 
