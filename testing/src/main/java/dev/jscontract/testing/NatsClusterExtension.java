@@ -1,5 +1,6 @@
 package dev.jscontract.testing;
 
+import dev.jscontract.testing.internal.Availability;
 import dev.jscontract.testing.internal.ManagedResource;
 import dev.jscontract.testing.internal.NatsMatrix;
 import dev.jscontract.testing.internal.Resolvers;
@@ -8,6 +9,8 @@ import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterClassTemplateInvocationCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeClassTemplateInvocationCallback;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -29,7 +32,8 @@ public final class NatsClusterExtension
                 AfterAllCallback,
                 BeforeClassTemplateInvocationCallback,
                 AfterClassTemplateInvocationCallback,
-                ParameterResolver {
+                ParameterResolver,
+                ExecutionCondition {
     private final ManagedResource<NatsCluster> resource =
             new ManagedResource<>(NatsCluster.class, this, this::startCluster);
     private volatile @Nullable NatsCluster current;
@@ -55,6 +59,11 @@ public final class NatsClusterExtension
                     + " registers this extension runs");
         }
         return c;
+    }
+
+    @Override
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+        return Availability.probe(() -> Resolvers.nats().probeCluster());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.jscontract.testing;
 
+import dev.jscontract.testing.internal.Availability;
 import dev.jscontract.testing.internal.NatsMatrix;
 import dev.jscontract.testing.internal.Resolvers;
 import java.util.List;
@@ -7,6 +8,8 @@ import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.ClassTemplateInvocationContext;
 import org.junit.jupiter.api.extension.ClassTemplateInvocationContextProvider;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.Extension;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.LifecycleMethodExecutionExceptionHandler;
@@ -15,7 +18,12 @@ import org.junit.platform.commons.support.AnnotationSupport;
 import org.opentest4j.TestAbortedException;
 
 /** Provides one class template invocation per nats-server version; registered by {@link NatsServerMatrix}. */
-public final class NatsMatrixExtension implements ClassTemplateInvocationContextProvider {
+public final class NatsMatrixExtension implements ClassTemplateInvocationContextProvider, ExecutionCondition {
+
+    @Override
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+        return Availability.probe(() -> Resolvers.nats().matrix());
+    }
 
     @Override
     public boolean supportsClassTemplate(ExtensionContext context) {

@@ -1,5 +1,6 @@
 package dev.jscontract.testing;
 
+import dev.jscontract.testing.internal.Availability;
 import dev.jscontract.testing.internal.ManagedResource;
 import dev.jscontract.testing.internal.NatsMatrix;
 import dev.jscontract.testing.internal.Resolvers;
@@ -12,6 +13,8 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeClassTemplateInvocationCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -44,7 +47,8 @@ public final class NatsServerExtension
                 AfterClassTemplateInvocationCallback,
                 BeforeEachCallback,
                 AfterEachCallback,
-                ParameterResolver {
+                ParameterResolver,
+                ExecutionCondition {
 
     private final @Nullable Boolean perTestOverride;
     private final List<String> configOverride;
@@ -112,6 +116,11 @@ public final class NatsServerExtension
                 : Resolvers.nats().server(config);
         current = s;
         return s;
+    }
+
+    @Override
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+        return Availability.probe(() -> Resolvers.nats().probe(NatsMatrix.isMatrix(context)));
     }
 
     @Override

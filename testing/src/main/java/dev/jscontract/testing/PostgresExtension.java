@@ -1,10 +1,13 @@
 package dev.jscontract.testing;
 
+import dev.jscontract.testing.internal.Availability;
 import dev.jscontract.testing.internal.ManagedResource;
 import dev.jscontract.testing.internal.Resolvers;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -21,7 +24,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  *
  * <p>The extension owns the database and drops it after the class.
  */
-public final class PostgresExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
+public final class PostgresExtension
+        implements BeforeAllCallback, AfterAllCallback, ParameterResolver, ExecutionCondition {
     private final ManagedResource<PostgresDatabase> resource =
             new ManagedResource<>(PostgresDatabase.class, this, ctx -> Resolvers.postgres()
                     .createDatabase(ctx.getRequiredTestClass().getSimpleName()));
@@ -42,6 +46,11 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
                     + " registers this extension runs");
         }
         return d;
+    }
+
+    @Override
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+        return Availability.probe(() -> Resolvers.postgres().probe());
     }
 
     @Override

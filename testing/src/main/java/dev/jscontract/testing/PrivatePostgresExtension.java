@@ -1,11 +1,14 @@
 package dev.jscontract.testing;
 
+import dev.jscontract.testing.internal.Availability;
 import dev.jscontract.testing.internal.Environment;
 import dev.jscontract.testing.internal.ManagedResource;
 import dev.jscontract.testing.internal.PrivatePostgresServer;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -22,7 +25,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  *
  * <p>The extension owns the server and deletes it after the class.
  */
-public final class PrivatePostgresExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
+public final class PrivatePostgresExtension
+        implements BeforeAllCallback, AfterAllCallback, ParameterResolver, ExecutionCondition {
     private final ManagedResource<PrivatePostgres> resource = new ManagedResource<>(
             PrivatePostgres.class, this, ctx -> PrivatePostgresServer.start(Environment.system()));
     private volatile @Nullable PrivatePostgres current;
@@ -42,6 +46,11 @@ public final class PrivatePostgresExtension implements BeforeAllCallback, AfterA
                     + " class that registers this extension runs");
         }
         return p;
+    }
+
+    @Override
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+        return Availability.probe(() -> PrivatePostgresServer.probe(Environment.system()));
     }
 
     @Override

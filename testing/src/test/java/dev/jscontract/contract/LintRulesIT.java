@@ -27,6 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * Each lint rule that is about server behaviour, shown on a real server of every version: the configuration the
@@ -35,6 +37,7 @@ import org.junit.jupiter.api.Test;
  */
 @NatsServerMatrix
 @WithNatsServer
+@Execution(ExecutionMode.CONCURRENT)
 class LintRulesIT {
     private static final AtomicInteger IDS = new AtomicInteger();
 

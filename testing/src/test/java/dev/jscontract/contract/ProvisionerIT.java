@@ -18,6 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * {@link ContractProvisioner} against real servers of every version: create, unchanged, update, drift behind the
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.Test;
  */
 @NatsServerMatrix
 @WithNatsServer
+@Execution(ExecutionMode.CONCURRENT)
 class ProvisionerIT {
     private static final AtomicInteger IDS = new AtomicInteger();
 

@@ -73,6 +73,37 @@ public final class NatsResolver {
         return env.onPath("nats-server").map(NatsServerBinary::of);
     }
 
+    /**
+     * Checks, without starting anything, that {@link #server(List)} (or, for a matrix, {@link #matrix()}) can find a
+     * server; throws {@link Environment#unavailable(String)} otherwise.
+     */
+    public void probe(boolean matrix) {
+        if (matrix) {
+            matrix();
+            return;
+        }
+        String url = env.get(URL);
+        if (url != null) {
+            external(url).close();
+            return;
+        }
+        if (defaultBinary().isEmpty() && !docker.getAsBoolean()) {
+            throw env.unavailable(missingMessage());
+        }
+    }
+
+    /** Checks that {@link #cluster(NatsServerBinary)} can start a cluster of the default binary. */
+    public void probeCluster() {
+        if (env.get(URL) != null) {
+            throw env.unavailable("a 3-node cluster cannot be made from " + URL + "=" + env.get(URL)
+                    + "; unset it and provide a nats-server binary (PATH or " + BIN + ")");
+        }
+        if (defaultBinary().isEmpty()) {
+            throw env.unavailable("a 3-node cluster needs a nats-server binary (Docker clusters are not supported). "
+                    + missingMessage());
+        }
+    }
+
     /** Starts (or connects to) one server by the resolution order. */
     public NatsServer server(List<String> extraConfig) {
         String url = env.get(URL);

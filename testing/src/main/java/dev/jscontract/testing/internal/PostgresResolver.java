@@ -33,6 +33,11 @@ public final class PostgresResolver {
         this.env = env;
     }
 
+    /** Finds the server (cached) or throws {@link Environment#unavailable(String)}. */
+    public void probe() {
+        adminUrl();
+    }
+
     /** Creates a fresh database named after {@code hint} (sanitized, with a random suffix). */
     public PostgresDatabase createDatabase(String hint) {
         String admin = adminUrl();

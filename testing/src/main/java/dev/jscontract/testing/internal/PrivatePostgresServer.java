@@ -89,6 +89,23 @@ public final class PrivatePostgresServer implements PrivatePostgres {
         }
     }
 
+    /** Checks that the binaries (and, as root, a non-root OS user) exist; throws "unavailable" otherwise. */
+    public static void probe(Environment env) {
+        findBinDir(env);
+        if ("root".equals(System.getProperty("user.name"))) {
+            String osUser = env.get("JSC_PG_OS_USER");
+            String user = osUser != null ? osUser : "postgres";
+            try {
+                java.nio.file.FileSystems.getDefault()
+                        .getUserPrincipalLookupService()
+                        .lookupPrincipalByName(user);
+            } catch (IOException e) {
+                throw env.unavailable("PostgreSQL refuses to run as root and OS user '" + user + "' does not"
+                        + " exist; create it (useradd " + user + ") or set JSC_PG_OS_USER to a non-root user");
+            }
+        }
+    }
+
     private static Path findBinDir(Environment env) {
         String explicit = env.get("JSC_PG_BIN");
         if (explicit != null) {
