@@ -476,12 +476,16 @@ public final class ConsumerRuntime {
             }
             connectionListener = null;
         }
-        if (engine != null) {
-            engine.stop();
-        }
-        if (sweeperEngine != null) {
-            sweeperEngine.stop();
-        }
+        quietly("stop pulling", () -> {
+            if (engine != null) {
+                engine.stop();
+            }
+        });
+        quietly("stop the sweeper's pulls", () -> {
+            if (sweeperEngine != null) {
+                sweeperEngine.stop();
+            }
+        });
         if (pipeline != null) {
             pipeline.stop();
         }
@@ -505,6 +509,19 @@ public final class ConsumerRuntime {
         }
         if (ownedScheduler != null) {
             ownedScheduler.shutdownNow();
+        }
+    }
+
+    private void quietly(String what, Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            LOG.warn(
+                    "consumer {}/{}: could not {} while closing: {}",
+                    contract.getStream(),
+                    contract.getDurable(),
+                    what,
+                    e.toString());
         }
     }
 

@@ -275,8 +275,9 @@ public final class PullEngine {
         if (d != null) {
             try {
                 connection.closeDispatcher(d);
-            } catch (IllegalStateException e) {
-                LOG.debug("consumer {}/{}: dispatcher already closed with the connection: {}", stream, durable, e);
+            } catch (IllegalStateException | IllegalArgumentException e) {
+                // the connection (and with it the dispatcher) is already closed
+                LOG.debug("consumer {}/{}: dispatcher already closed: {}", stream, durable, e.toString());
             }
         }
     }
