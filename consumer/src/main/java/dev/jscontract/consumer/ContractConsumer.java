@@ -124,8 +124,11 @@ public final class ContractConsumer implements AutoCloseable {
     }
 
     /**
-     * Stops pulling, lets handlers finish and settles everything received, then closes. Waits at most {@code
-     * timeout}; whatever is still unsettled then is interrupted and redelivered by the server after its ack deadline.
+     * Stops pulling, lets handlers finish and settles everything received, waits for the pulls the server still holds
+     * to end (messages they bring are processed too), flushes the connection so the settles have reached the server,
+     * then closes. Waits at most {@code timeout}; whatever is still unsettled then is interrupted and redelivered by
+     * the server after its ack deadline. An idle consumer's waiting pull ends at its expiry, so draining an idle
+     * consumer takes up to {@link Builder#pullExpiry(Duration)} (default 5 s).
      *
      * @return true when every received message was settled
      * @throws IllegalArgumentException when the timeout is negative

@@ -12,6 +12,8 @@ import dev.jscontract.testing.WithNatsServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.nats.client.Connection;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.api.MessageInfo;
 import io.nats.client.api.RetentionPolicy;
 import io.nats.client.api.StreamConfiguration;
 import java.nio.charset.StandardCharsets;
@@ -85,18 +87,26 @@ class ConsumerReadmeExampleIT {
             assertThat(charged).containsExactly(new Order("o-1", 1250));
 
             // README-BEGIN read-dead-letters
-            var jsm = connection.jetStreamManagement();
-            var dead = jsm.getMessage("DLQ_ORDERS", 1);
-            DeadLetterEnvelope envelope = DeadLetterEnvelope.read(dead.getHeaders(), dead.getData());
-            // envelope.getReason() == PERMANENT_ERROR, getOriginalSequence() == 2, getErrorMessage() ...
+            JetStreamManagement jsm = connection.jetStreamManagement();
+            MessageInfo stored = jsm.getMessage("DLQ_ORDERS", 1); // the dead-letter stream's first message
+            DeadLetterEnvelope envelope = DeadLetterEnvelope.read(stored.getHeaders(), stored.getData());
+            // envelope.getReason(), getOriginalSubject(), getOriginalSequence(), getDeliveries(), getErrorClass(),
+            // getErrorMessage(), getBody() (the original payload, byte for byte), getOriginalHeaders()
             // README-END read-dead-letters
-            assertThat(envelope.getReason()).isEqualTo(DeadLetterReason.PERMANENT_ERROR);
-            assertThat(envelope.getOriginalSequence()).isEqualTo(2);
-            assertThat(envelope.getErrorMessage()).contains("order o-2 has no amount");
-            DeadLetterEnvelope poison = DeadLetterEnvelope.read(
-                    jsm.getMessage("DLQ_ORDERS", 2).getHeaders(),
-                    jsm.getMessage("DLQ_ORDERS", 2).getData());
-            assertThat(poison.getReason()).isEqualTo(DeadLetterReason.POISON);
+            assertThat(envelope.getOriginalStream()).isEqualTo("ORDERS");
+            List<DeadLetterEnvelope> dead = Fixtures.deadLetters(connection, "DLQ_ORDERS");
+            assertThat(dead).hasSize(2);
+            DeadLetterEnvelope rejected = dead.stream()
+                    .filter(d -> d.getReason() == DeadLetterReason.PERMANENT_ERROR)
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(rejected.getOriginalSequence()).isEqualTo(2);
+            assertThat(rejected.getErrorMessage()).contains("order o-2 has no amount");
+            DeadLetterEnvelope poison = dead.stream()
+                    .filter(d -> d.getReason() == DeadLetterReason.POISON)
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(poison.getOriginalSequence()).isEqualTo(3);
             assertThat(new String(poison.getBody(), StandardCharsets.UTF_8)).isEqualTo("{\"id\":");
         }
     }

@@ -418,13 +418,13 @@ public final class ConsumerRuntime {
         if (s != null) {
             s.pause(PauseCause.DRAIN);
         }
+        // Wait until nothing is in flight and no pull is open: a pull the server still holds could deliver a message
+        // after we unsubscribe, and that delivery would only come back after its ack deadline, one delivery used up.
+        // An idle consumer's open pull ends at its expiry (pullExpiry), so draining an idle consumer takes up to that
+        // long. The sweeper's open pull is not waited for: its consumer has no delivery limit, so an advisory sent
+        // to a closed inbox just comes back later.
         long deadline = System.nanoTime() + timeout.toNanos();
-        boolean settled = false;
-        while (true) {
-            settled = (e == null || e.inFlight() <= 0) && (s == null || s.inFlight() <= 0);
-            if (settled || System.nanoTime() >= deadline) {
-                break;
-            }
+        while (!((e == null || e.isIdle()) && (s == null || s.inFlight() <= 0)) && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(10);
             } catch (InterruptedException ie) {
@@ -432,6 +432,7 @@ public final class ConsumerRuntime {
                 break;
             }
         }
+        boolean settled = (e == null || e.inFlight() <= 0) && (s == null || s.inFlight() <= 0);
         if (!settled) {
             LOG.warn(
                     "consumer {}/{}: drain timed out after {} with {} message(s) unsettled; they are redelivered after"
@@ -440,11 +441,34 @@ public final class ConsumerRuntime {
                     contract.getDurable(),
                     timeout,
                     e == null ? 0 : e.inFlight());
+        } else if (e != null && !e.isIdle()) {
+            LOG.info(
+                    "consumer {}/{}: drain abandons {} open pull(s) at the timeout; a message the server sends for"
+                            + " them is redelivered after its ack deadline",
+                    contract.getStream(),
+                    contract.getDurable(),
+                    e.requested());
         }
+        flush();
         synchronized (this) {
             closeNow();
         }
         return settled;
+    }
+
+    /** Makes sure the acks, NAKs and terms sent so far have reached the server before the caller moves on. */
+    private void flush() {
+        try {
+            settings.connection().flush(Duration.ofSeconds(2));
+        } catch (java.util.concurrent.TimeoutException | RuntimeException e) {
+            LOG.info(
+                    "consumer {}/{}: could not flush the connection after draining: {}",
+                    contract.getStream(),
+                    contract.getDurable(),
+                    e.toString());
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Stops immediately: handlers are interrupted, unsettled messages are redelivered after their deadline. */
