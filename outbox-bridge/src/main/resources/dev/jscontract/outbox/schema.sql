@@ -1,7 +1,7 @@
 -- jscontract outbox schema, version 1 (PostgreSQL 13 or newer).
 --
 -- Apply it with OutboxSchema.install(dataSource), or render it for your migration tool with
--- OutboxSchema.builder()...build().sql(). The placeholders are:
+-- OutboxSchema.sql(tables, partitions). The placeholders are:
 --   ${outbox}      the outbox table, qualified when a schema is configured      (default: outbox)
 --   ${parked}      the parked-rows table                                         (default: outbox_parked)
 --   ${meta}        the metadata table                                            (default: outbox_meta)

@@ -56,6 +56,7 @@ final class ControlLoop implements Runnable {
     private long nextStatsNanos;
     private long reconnectDelayMillis = 200;
     private @Nullable String warnedTransaction;
+    private boolean outageLogged;
 
     ControlLoop(RelayConfig config, SchemaInfo schema, RelayMetrics metrics, Events events, Pump pump) {
         this.config = config;
@@ -196,6 +197,7 @@ final class ControlLoop implements Runnable {
         reconnectDelayMillis = 200;
         nextRebalanceNanos = System.nanoTime();
         LOG.info("outbox relay {} connected its control session (member {})", config.name(), memberKey);
+        outageLogged = false;
         // A notification may have been missed while disconnected.
         pump.wake();
     }
@@ -366,12 +368,15 @@ final class ControlLoop implements Runnable {
                     config.name(),
                     e.getMessage(),
                     lost);
-        } else if (running) {
+        } else if (running && !outageLogged) {
             LOG.warn(
-                    "outbox relay {} cannot reach PostgreSQL for its control session: {}; retrying",
+                    "outbox relay {} cannot reach PostgreSQL for its control session: {}; retrying with backoff",
                     config.name(),
                     e.getMessage());
+        } else {
+            LOG.debug("outbox relay {}: control session still down: {}", config.name(), e.getMessage());
         }
+        outageLogged = true;
     }
 
     private void shutdown() {

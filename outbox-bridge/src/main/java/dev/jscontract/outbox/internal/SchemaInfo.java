@@ -42,7 +42,7 @@ public record SchemaInfo(
                             + (parkedMissing ? tables.qualifiedParkedTable() + " " : "")
                             + (metaMissing ? tables.qualifiedMetaTable() + " " : "")
                             + "missing in database " + c.getCatalog() + ". Run OutboxSchema.install(dataSource) (with"
-                            + " the same OutboxTables), or apply OutboxSchema.builder()...build().sql() with your"
+                            + " the same OutboxTables), or apply OutboxSchema.sql(tables, partitions) with your"
                             + " migration tool");
                 }
                 try (Statement meta = c.createStatement();
