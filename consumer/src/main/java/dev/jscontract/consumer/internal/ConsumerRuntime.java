@@ -159,7 +159,6 @@ public final class ConsumerRuntime {
         io = ioThread;
 
         PullPlanner planner = new PullPlanner(contract.getEffectiveConcurrency(), contract.getEffectiveBatchSize());
-        WorkerPool[] poolRef = new WorkerPool[1];
         PullEngine pull = new PullEngine(
                 nc,
                 contract.getStream(),
@@ -168,7 +167,6 @@ public final class ConsumerRuntime {
                 settings.pullExpiry(),
                 settings.clock(),
                 events,
-                m -> poolRef[0].submit(m),
                 true);
         engine = pull;
         if (settings.gate() != null) {
@@ -240,13 +238,11 @@ public final class ConsumerRuntime {
         pipelineRef[0] = mp;
         pipeline = mp;
         WorkerPool pool = new WorkerPool(name, contract.getEffectiveConcurrency(), mp::process, pull);
-        poolRef[0] = pool;
         workers = pool;
 
         if (sweeping) {
             Sweeper sweeper =
                     new Sweeper(jsm, contract, writer, events, settings.clock(), settings.instance(), retention);
-            WorkerPool[] sweepRef = new WorkerPool[1];
             PullEngine sweepPull = new PullEngine(
                     nc,
                     Sweeper.advisoryStreamFor(contract),
@@ -255,10 +251,8 @@ public final class ConsumerRuntime {
                     settings.pullExpiry(),
                     settings.clock(),
                     events,
-                    m -> sweepRef[0].submit(m),
                     false);
             WorkerPool sweepPool = new WorkerPool(name + "-sweeper", 1, (slot, m) -> sweeper.process(m), sweepPull);
-            sweepRef[0] = sweepPool;
             sweeperEngine = sweepPull;
             sweeperWorkers = sweepPool;
         }
@@ -278,10 +272,6 @@ public final class ConsumerRuntime {
         nc.addConnectionListener(listener);
         connectionListener = listener;
 
-        pool.start();
-        if (sweeperWorkers != null && sweeperEngine != null) {
-            sweeperWorkers.start();
-        }
         long tickMillis = hb.tickPeriod().toMillis();
         tasks.add(scheduler.scheduleAtFixedRate(this::tick, tickMillis, tickMillis, TimeUnit.MILLISECONDS));
         if (events.enabled()) {
@@ -290,8 +280,10 @@ public final class ConsumerRuntime {
                     () -> submitIo(() -> sampleConsumerInfo(jsm)), 0, infoMillis, TimeUnit.MILLISECONDS));
         }
         pull.start();
-        if (sweeperEngine != null) {
+        pool.start();
+        if (sweeperEngine != null && sweeperWorkers != null) {
             sweeperEngine.start();
+            sweeperWorkers.start();
         }
         LOG.info(
                 "consumer {}/{} started ({} on nats-server {}): concurrency {}, batch {}, ack deadline {}, heartbeat {},"

@@ -4,8 +4,8 @@ import dev.jscontract.consumer.ConsumerEvent;
 import dev.jscontract.consumer.ConsumerEvent.PullErrorKind;
 import dev.jscontract.consumer.PauseCause;
 import io.nats.client.Connection;
-import io.nats.client.Dispatcher;
 import io.nats.client.Message;
+import io.nats.client.Subscription;
 import io.nats.client.support.Status;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -15,7 +15,6 @@ import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,8 +36,12 @@ import org.slf4j.LoggerFactory;
  * The runtime also calls {@link #reset(String)} on reconnect. Messages that arrive for a written-off pull are still
  * processed (the window may be exceeded briefly).
  *
- * <p>Thread-safe: state is guarded by this object's lock; the dispatcher thread, handler threads (through {@link
- * #settled()}) and the timer (through {@link #maintain()}) call in.
+ * <p>The inbox is a synchronous subscription that the handler threads read directly ({@link #next(Duration)}): a
+ * pulled message goes from the connection's reader thread to a free handler thread with one hand-off, and no thread
+ * sits between them. Statuses are handled by whichever handler thread reads them.
+ *
+ * <p>Thread-safe: state is guarded by this object's lock; handler threads (through {@link #next(Duration)} and
+ * {@link #settled()}) and the timer (through {@link #maintain()}) call in.
  */
 public final class PullEngine {
     private static final Logger LOG = LoggerFactory.getLogger(PullEngine.class);
@@ -52,7 +55,6 @@ public final class PullEngine {
     private final PullPlanner planner;
     private final Clock clock;
     private final EventBus events;
-    private final Consumer<Message> sink;
     private final boolean announcePauses;
     private final String pullSubject;
     private final String inbox;
@@ -66,7 +68,7 @@ public final class PullEngine {
     private final Set<PauseCause> pauses = EnumSet.noneOf(PauseCause.class);
     private @Nullable BooleanSupplier gate;
     private boolean gateClosed;
-    private @Nullable Dispatcher dispatcher;
+    private @Nullable Subscription subscription;
     private boolean stopped;
     private int inFlight;
     private int requested;
@@ -92,7 +94,6 @@ public final class PullEngine {
     /**
      * @param planner how much to pull
      * @param expiry how long each pull request waits at the server
-     * @param sink receives each JetStream message (on the dispatcher thread); must not block
      * @param announcePauses whether pauses and resumes are published as events (false for the sweeper)
      */
     public PullEngine(
@@ -103,7 +104,6 @@ public final class PullEngine {
             Duration expiry,
             Clock clock,
             EventBus events,
-            Consumer<Message> sink,
             boolean announcePauses) {
         this.connection = connection;
         this.stream = stream;
@@ -111,7 +111,6 @@ public final class PullEngine {
         this.planner = planner;
         this.clock = clock;
         this.events = events;
-        this.sink = sink;
         this.announcePauses = announcePauses;
         this.pullSubject = "$JS.API.CONSUMER.MSG.NEXT." + stream + "." + durable;
         this.inbox = connection.createInbox();
@@ -129,10 +128,9 @@ public final class PullEngine {
 
     /** Subscribes the inbox and sends the first pull. */
     public void start() {
-        Dispatcher d = connection.createDispatcher(this::onMessage);
-        d.subscribe(inbox + ".*");
+        Subscription sub = connection.subscribe(inbox + ".*");
         synchronized (this) {
-            dispatcher = d;
+            subscription = sub;
             lastActivityMillis = clock.millis();
         }
         maybePull();
@@ -218,7 +216,7 @@ public final class PullEngine {
                     it.remove();
                 }
             }
-            if (!requests.isEmpty() && now - lastActivityMillis > MISSED_HEARTBEATS * heartbeatMillis) {
+            if (!requests.isEmpty() && now - lastActivityMillis > MISSED_HEARTBEATS * heartbeatMillis && !hasUnread()) {
                 silent = true;
                 silence = now - lastActivityMillis;
                 clearRequests();
@@ -233,6 +231,16 @@ public final class PullEngine {
                             + " open; the pulls were presumed lost (server restart or consumer leader change) and re-sent");
         }
         maybePull();
+    }
+
+    /** Whether the inbox holds messages no handler thread has read yet (they count as signs of life). */
+    private boolean hasUnread() {
+        Subscription sub = subscription;
+        try {
+            return sub != null && sub.getPendingMessageCount() > 0;
+        } catch (IllegalStateException e) {
+            return false;
+        }
     }
 
     /** Writes off all open pulls (for example after a reconnect, when the server may have dropped them). */
@@ -262,22 +270,22 @@ public final class PullEngine {
 
     /** Unsubscribes; later messages on the inbox are dropped by the client and redelivered by the server. */
     public void stop() {
-        Dispatcher d;
+        Subscription sub;
         synchronized (this) {
             if (stopped) {
                 return;
             }
             stopped = true;
-            d = dispatcher;
-            dispatcher = null;
+            sub = subscription;
+            subscription = null;
             clearRequests();
         }
-        if (d != null) {
+        if (sub != null) {
             try {
-                connection.closeDispatcher(d);
+                sub.unsubscribe();
             } catch (IllegalStateException | IllegalArgumentException e) {
-                // the connection (and with it the dispatcher) is already closed
-                LOG.debug("consumer {}/{}: dispatcher already closed: {}", stream, durable, e.toString());
+                // the connection (and with it the subscription) is already closed
+                LOG.debug("consumer {}/{}: subscription already closed: {}", stream, durable, e.toString());
             }
         }
     }
@@ -286,7 +294,7 @@ public final class PullEngine {
     public void maybePull() {
         Boolean gateChange = null;
         synchronized (this) {
-            if (stopped || dispatcher == null) {
+            if (stopped || subscription == null) {
                 return;
             }
             BooleanSupplier g = gate;
@@ -336,11 +344,40 @@ public final class PullEngine {
         return true;
     }
 
-    private void onMessage(Message m) {
+    /**
+     * The next pulled message for a handler thread, after handling any statuses that come first; null when none
+     * arrives within {@code timeout} or the engine stopped. The caller must call {@link #settled()} once per message
+     * returned.
+     *
+     * @throws InterruptedException when the thread is interrupted while waiting
+     */
+    public @Nullable Message next(Duration timeout) throws InterruptedException {
+        Subscription sub;
+        synchronized (this) {
+            sub = subscription;
+        }
+        if (sub == null) {
+            Thread.sleep(timeout.toMillis()); // not started or stopped: nothing to read
+            return null;
+        }
+        Message m;
+        try {
+            m = sub.nextMessage(timeout);
+        } catch (IllegalStateException e) {
+            return null; // unsubscribed while waiting (stop)
+        }
+        if (m == null) {
+            return null;
+        }
+        return take(m) ? m : null;
+    }
+
+    /** Accounts for a message from the inbox; true when it is a JetStream message for a handler. */
+    private boolean take(Message m) {
         try {
             if (m.isStatusMessage()) {
                 onStatus(requestId(m.getSubject()), m);
-                return;
+                return false;
             }
             if (!m.isJetStream()) {
                 LOG.warn(
@@ -348,7 +385,7 @@ public final class PullEngine {
                         stream,
                         durable,
                         m.getSubject());
-                return;
+                return false;
             }
             synchronized (this) {
                 // a message carries its own subject, not the request's: attribute it to the oldest open request
@@ -365,9 +402,10 @@ public final class PullEngine {
                 }
                 inFlight++;
             }
-            sink.accept(m);
+            return true;
         } catch (RuntimeException e) {
             LOG.error("consumer {}/{}: failed to take a pulled message; it will be redelivered", stream, durable, e);
+            return false;
         }
     }
 

@@ -4,16 +4,14 @@ import io.nats.client.Message;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The handler threads: {@code n} platform threads taking pulled messages from one FIFO queue, so with one thread
- * messages are processed one at a time in the order they arrived (stream order, except that a retried message comes
- * back when its delay is over). Each processed message frees its place in the pull window. Owned by the runtime,
- * which stops it on close.
+ * The handler threads: {@code n} platform threads reading pulled messages straight from the pull engine's inbox (a
+ * FIFO), so with one thread messages are processed one at a time in the order they arrived (stream order, except
+ * that a retried message comes back when its delay is over). Each processed message frees its place in the pull
+ * window. Owned by the runtime, which stops it on close.
  */
 public final class WorkerPool {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerPool.class);
@@ -29,7 +27,8 @@ public final class WorkerPool {
         void process(int slot, Message message) throws InterruptedException;
     }
 
-    private final BlockingQueue<Message> queue = new LinkedBlockingQueue<>();
+    private static final Duration POLL = Duration.ofMillis(100);
+
     private final List<Thread> threads = new ArrayList<>();
     private final Processor processor;
     private final PullEngine engine;
@@ -57,23 +56,16 @@ public final class WorkerPool {
         threads.forEach(Thread::start);
     }
 
-    /** Hands a pulled message to the threads (never blocks). */
-    public void submit(Message message) {
-        queue.add(message);
-    }
-
-    /** Messages waiting for a free thread. */
-    public int queued() {
-        return queue.size();
-    }
-
     private void run(int slot) {
         while (running) {
             Message m;
             try {
-                m = queue.take();
+                m = engine.next(POLL);
             } catch (InterruptedException e) {
                 break;
+            }
+            if (m == null) {
+                continue;
             }
             try {
                 processor.process(slot, m);
