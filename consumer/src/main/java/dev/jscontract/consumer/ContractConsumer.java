@@ -235,7 +235,6 @@ public final class ContractConsumer implements AutoCloseable {
         private final ConsumerContract contract;
         private final Set<String> set = new HashSet<>();
         private @Nullable MessageInvoker invoker;
-        private String handlerDescription = "";
         private @Nullable MeterRegistry meterRegistry;
         private @Nullable ConsumerGate gate;
         private Clock clock = Clock.systemUTC();
@@ -267,7 +266,6 @@ public final class ContractConsumer implements AutoCloseable {
             Objects.requireNonNull(handler, "handler");
             once("handler");
             this.invoker = MessageInvoker.raw(handler);
-            this.handlerDescription = handler.toString();
             return this;
         }
 
@@ -283,7 +281,6 @@ public final class ContractConsumer implements AutoCloseable {
             Objects.requireNonNull(handler, "handler");
             once("handler");
             this.invoker = MessageInvoker.typed(codec, handler);
-            this.handlerDescription = codec + " -> " + handler;
             return this;
         }
 
@@ -497,7 +494,6 @@ public final class ContractConsumer implements AutoCloseable {
                     connection,
                     contract,
                     invoker,
-                    handlerDescription,
                     all,
                     gate,
                     clock,

@@ -131,4 +131,42 @@ class MaxDeliverDeadLetterIT {
             }
         }
     }
+
+    @Test
+    void theSweeperStillRecordsADeadLetterWhenTheOriginalIsGone(NatsServer server) throws Exception {
+        try (Connection nc = server.connect()) {
+            TestStream stream = Fixtures.limits(nc, "MG");
+            ConsumerContract contract = Fixtures.contract(stream, "gone").build();
+            EventRecorder events = new EventRecorder();
+            try (ContractConsumer consumer = ContractConsumer.builder(nc, contract)
+                    .handler(m -> {})
+                    .listeners(events)
+                    .build()) {
+                consumer.start();
+                Instant advisedAt = Instant.parse("2026-11-23T05:00:00Z");
+                // an advisory for a sequence limits already removed (DLQ-002)
+                nc.publish(
+                        DeadLetterPolicy.maxDeliveriesAdvisorySubject(stream.name(), "gone"),
+                        ("{\"type\":\"io.nats.jetstream.advisory.v1.max_deliver\",\"id\":\"y\",\"timestamp\":\""
+                                        + advisedAt + "\",\"stream\":\"" + stream.name()
+                                        + "\",\"consumer\":\"gone\",\"stream_seq\":41,\"deliveries\":4}")
+                                .getBytes(StandardCharsets.UTF_8));
+                MaxDeliveriesSwept swept = events.await(MaxDeliveriesSwept.class, Duration.ofSeconds(10));
+                assertThat(swept.originalFound()).isFalse();
+                assertThat(swept.originalDeleted()).isFalse();
+                DeadLetterEnvelope env =
+                        Fixtures.deadLetters(nc, "DLQ_" + stream.name()).get(0);
+                assertThat(env.getReason()).isEqualTo(DeadLetterReason.MAX_DELIVERIES);
+                assertThat(env.getOriginalSequence()).isEqualTo(41);
+                assertThat(env.getDeliveries()).isEqualTo(4);
+                assertThat(env.getBody()).isEmpty();
+                assertThat(env.getOriginalSubject())
+                        .as("the advisory has no subject: the consumer's single filter subject is recorded")
+                        .isEqualTo(stream.prefix() + ".>");
+                assertThat(env.getOriginalTimestamp()).isEqualTo(advisedAt);
+                assertThat(env.getErrorClass()).contains("MaxDeliveriesExceeded");
+                assertThat(env.getErrorMessage().orElseThrow()).contains("the original was gone from the stream");
+            }
+        }
+    }
 }

@@ -431,7 +431,7 @@ public final class MessagePipeline {
             engine.pause(PauseCause.DEAD_LETTER_RATE);
             if (events.enabled()) {
                 events.publish(new ConsumerEvent.DeadLetterRateExceeded(
-                        events.now(),
+                        now,
                         events.stream(),
                         events.consumer(),
                         trip.deadLettered(),

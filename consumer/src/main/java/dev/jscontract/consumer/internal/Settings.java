@@ -23,7 +23,6 @@ public record Settings(
         Connection connection,
         ConsumerContract contract,
         MessageInvoker invoker,
-        String handlerDescription,
         List<ConsumerEventListener> listeners,
         @Nullable ConsumerGate gate,
         Clock clock,
