@@ -145,9 +145,24 @@ public final class ConsumerLoadHarness {
                     c16,
                     fmt2(mC16 / 8000.0) + " of 8,000",
                     "≥ 0.9");
+            double[] paired = new double[RUNS];
+            double[] pairedMetrics = new double[RUNS];
+            for (int r = 0; r < RUNS; r++) {
+                paired[r] = contract[r] / raw[r];
+                pairedMetrics[r] = metrics[r] / raw[r];
+            }
             System.out.printf(
                     Locale.ROOT,
-                    "%nmeasured handler time (median of runs): batch 8 %.3f ms -> ideal %.0f msg/s, %.2f reached;"
+                    "%nper-run ratios (contract / raw of the same run, robust to load drifting between runs): %s,"
+                            + " median %.2f; with metrics: median %.2f%n",
+                    Arrays.toString(Arrays.stream(paired)
+                            .map(d -> Math.round(d * 100) / 100.0)
+                            .toArray()),
+                    median(paired),
+                    median(pairedMetrics));
+            System.out.printf(
+                    Locale.ROOT,
+                    "measured handler time (median of runs): batch 8 %.3f ms -> ideal %.0f msg/s, %.2f reached;"
                             + " batch 16 %.3f ms -> ideal %.0f msg/s, %.2f reached%n",
                     mSleep,
                     8000.0 / mSleep,
