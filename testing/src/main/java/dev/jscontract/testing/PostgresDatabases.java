@@ -1,0 +1,28 @@
+package dev.jscontract.testing;
+
+import dev.jscontract.testing.internal.Resolvers;
+
+/**
+ * Creates fresh PostgreSQL databases without JUnit (demos, benchmarks, a {@code main}), on the server found by the
+ * same rules as {@link WithPostgres}. The caller owns the database and must {@link PostgresDatabase#close()} it,
+ * which drops it.
+ *
+ * <pre>{@code
+ * try (PostgresDatabase db = PostgresDatabases.create("orders demo")) {
+ *   DataSource ds = db.dataSource();
+ * }
+ * }</pre>
+ */
+public final class PostgresDatabases {
+    private PostgresDatabases() {}
+
+    /**
+     * Creates a database named after {@code hint} (sanitized, with a random suffix).
+     *
+     * @throws ServerUnavailableException or {@link org.opentest4j.TestAbortedException} when no PostgreSQL can be
+     *     found (the message says how to provide one)
+     */
+    public static PostgresDatabase create(String hint) {
+        return Resolvers.postgres().createDatabase(hint);
+    }
+}
