@@ -28,7 +28,7 @@ import org.jspecify.annotations.Nullable;
  * <pre>{@code
  * try (OutboxRelay relay = OutboxRelay.builder()
  *         .connection(natsConnection)            // yours: the relay never closes it
- *         .dataSource(dataSource)                // the relay holds two sessions of it while running
+ *         .dataSource(dataSource)                // the relay holds three sessions of it while running
  *         .streams("ORDERS")                     // checked at start: duplicate window vs retry horizon (PUB-002)
  *         .meterRegistry(registry)
  *         .build()) {
@@ -73,11 +73,13 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Threads and resources</h2>
  *
- * {@link #start()} starts two daemon threads (control and pump) and opens two sessions from the {@link DataSource}
- * for as long as the relay runs. {@link #close()} stops claiming, waits up to the publish timeout for outstanding
- * PubAcks, deletes the acknowledged rows, releases the partitions, removes the relay's meters and closes its own
- * sessions. The NATS {@link Connection}, the {@link DataSource} and the {@link MeterRegistry} are the caller's and are
- * never closed here.
+ * {@link #start()} starts three daemon threads (control: ownership, notifications and stats; claim and publish;
+ * settle) and holds three sessions from the {@link DataSource} (one each for control, claim and settle) for as long as
+ * the relay runs. {@link #close()} stops claiming, waits up to the publish timeout for outstanding PubAcks, deletes the
+ * acknowledged rows, releases the partitions, removes the relay's meters and closes its own sessions. The NATS {@link
+ * Connection}, the {@link DataSource} and the {@link MeterRegistry} are the caller's and are never closed here. Give
+ * the data source a connect and login timeout ({@code connectTimeout}, {@code loginTimeout} for pgjdbc) so that a
+ * relay closed during a network cut does not wait on a connection attempt.
  *
  * <h2>Metrics</h2>
  *
@@ -216,7 +218,7 @@ public final class OutboxRelay implements AutoCloseable {
     /** Second stage: the database. */
     public interface DataSourceStage {
         /**
-         * The data source of the outbox's database. The relay holds two sessions of it while running: give a pool
+         * The data source of the outbox's database. The relay holds three sessions of it while running: give a pool
          * room for them.
          */
         Builder dataSource(DataSource dataSource);

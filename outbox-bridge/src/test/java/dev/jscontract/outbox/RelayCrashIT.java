@@ -57,7 +57,9 @@ class RelayCrashIT {
             Set<String> seen = ConcurrentHashMap.newKeySet();
             AtomicBoolean reading = new AtomicBoolean(true);
             CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> readForever(nc, stream, seen, reading));
-            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> write(db, tables));
+            // 45,000 rows while the children are killed, the last 5,000 before the connections are dropped, so that
+            // relay has a backlog to be caught in the middle of
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> write(db, tables, 0, ROWS - 5000, 5));
             long republished = 0;
             try {
                 for (int k = 1; k <= KILLS; k++) {
@@ -73,10 +75,12 @@ class RelayCrashIT {
                     LOG.info("kill {}: {} rows in the stream, {} published but not deleted", k, seen.size(), d);
                     republished += d;
                 }
-                dropConnections(nc, db, tables, stream);
                 writer.get(120, TimeUnit.SECONDS);
+                write(db, tables, ROWS - 5000, ROWS, 0);
+                dropConnections(nc, db, tables, stream);
 
                 long pending = publishedButNotDeleted(nc, db, tables, stream, seen);
+                LOG.info("connections dropped: {} rows published but not deleted", pending);
                 SimpleMeterRegistry registry = new SimpleMeterRegistry();
                 try (OutboxRelay relay = OutboxRelay.builder()
                         .connection(nc)
@@ -117,14 +121,14 @@ class RelayCrashIT {
         }
     }
 
-    /** Writes 50,000 rows in transactions of 25, over about ten seconds. */
-    private static void write(PostgresDatabase db, OutboxTables tables) {
+    /** Writes rows {@code from} to {@code to} (exclusive) in transactions of 25, pausing between them. */
+    private static void write(PostgresDatabase db, OutboxTables tables, int from, int to, long pauseMillis) {
         OutboxWriter writer = OutboxWriter.builder().tables(tables).build();
         try (java.sql.Connection c = db.connection()) {
             c.setAutoCommit(false);
-            for (int i = 0; i < ROWS; ) {
+            for (int i = from; i < to; ) {
                 List<OutboxMessage> batch = new ArrayList<>();
-                for (int r = 0; r < 25; r++, i++) {
+                for (int r = 0; r < 25 && i < to; r++, i++) {
                     batch.add(OutboxMessage.builder()
                             .subject(tables.getTable() + ".e")
                             .payload(("c-" + i).getBytes(StandardCharsets.UTF_8))
@@ -134,7 +138,7 @@ class RelayCrashIT {
                 }
                 writer.writeAll(c, batch);
                 c.commit();
-                Thread.sleep(5);
+                Thread.sleep(pauseMillis);
             }
         } catch (Exception e) {
             throw new IllegalStateException("writer failed", e);

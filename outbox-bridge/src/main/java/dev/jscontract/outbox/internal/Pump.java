@@ -25,7 +25,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -40,15 +39,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The relay's publishing pipeline: three threads, each with one job, so that the database round trips of one batch
- * overlap the publishing of another.
+ * The relay's publishing pipeline: two threads, so that the database round trips of settling one batch overlap the
+ * claiming and publishing of the next.
  *
  * <ol>
- *   <li><b>claim</b> (own PostgreSQL session): claims up to {@code batchSize} committed rows of the owned partitions
- *       in id order with one autocommit {@code SELECT} (no transaction stays open), excluding the ids of every batch
- *       not yet settled, and queues the batch. Up to {@code pipelineDepth} batches are between claim and settle.
- *   <li><b>publish</b> (no database): sends each row with {@code publishAsync} and its {@code Nats-Msg-Id}, in claim
- *       order over the one NATS connection, checking before each row that the relay still owns its partition.
+ *   <li><b>claim and publish</b> (own PostgreSQL session): claims up to {@code batchSize} committed rows of the owned
+ *       partitions in id order with one autocommit {@code SELECT} (no transaction stays open), excluding the ids of
+ *       every batch not yet settled, then sends each row with {@code publishAsync} and its {@code Nats-Msg-Id}, in id
+ *       order over the one NATS connection, checking before each row that the relay still owns its partition. It
+ *       claims the next batch while the PubAcks of earlier ones are outstanding: up to {@code pipelineDepth} batches
+ *       are between claim and settle.
  *   <li><b>settle</b> (own PostgreSQL session): when every row of the oldest batch has its PubAck or error, or the
  *       publish timeout has passed, deletes the acknowledged rows (one autocommit {@code DELETE}) and records the
  *       failures with their backoff, or parks them.
@@ -61,7 +61,7 @@ import org.slf4j.LoggerFactory;
  * the same message ids, which the stream's duplicate window absorbs.
  *
  * <p>Per-key order: ids of one ordering key are assigned in commit order (see {@code OutboxWriter}), claims and sends
- * are in id order, and a key with a failed row is held back: its later rows are skipped by the publisher while the
+ * are in id order, and a key with a failed row is held back: its later rows are skipped when publishing while the
  * failure is being recorded, and excluded by the claim (an anti-join on the failing-rows index) until the row is
  * published or parked.
  */
@@ -90,7 +90,6 @@ final class Pump {
     // shared between the three threads
     private final Object lock = new Object();
     private final ArrayDeque<Batch> unsettled = new ArrayDeque<>(); // guarded by lock, claim order
-    private final LinkedBlockingQueue<Batch> toSend = new LinkedBlockingQueue<>();
     private final Signal claimSignal = new Signal();
     private final Signal settleSignal = new Signal();
     private final AtomicBoolean claimRequested = new AtomicBoolean(true);
@@ -103,7 +102,6 @@ final class Pump {
     private volatile boolean dueUnknown = true;
     private volatile boolean running = true;
     private volatile boolean claimerDone;
-    private volatile boolean publisherDone;
     private volatile long pauseUntilNanos = System.nanoTime();
     private volatile long lastRowsNanos = System.nanoTime() - ACTIVE_WINDOW_NANOS;
 
@@ -190,15 +188,8 @@ final class Pump {
     Runnable claimer() {
         return () -> guard("claim", this::claimLoop, () -> {
             claimerDone = true;
-            claimDb.close();
-        });
-    }
-
-    /** The publish thread's body. */
-    Runnable publisher() {
-        return () -> guard("publish", this::publishLoop, () -> {
-            publisherDone = true;
             settleSignal.raise();
+            claimDb.close();
         });
     }
 
@@ -331,7 +322,11 @@ final class Pump {
         synchronized (lock) {
             unsettled.addLast(batch);
         }
-        toSend.add(batch);
+        if (running) {
+            publish(batch);
+        } else {
+            batch.seal(System.nanoTime()); // stopping: the rows stay in the table
+        }
         return rows.size() >= config.batchSize();
     }
 
@@ -407,23 +402,6 @@ final class Pump {
     // ---------------------------------------------------------------------------------------------------------
     // publish
 
-    private void publishLoop() throws InterruptedException {
-        while (true) {
-            Batch b = toSend.poll(IDLE_CHECK_NANOS, TimeUnit.NANOSECONDS);
-            if (b == null) {
-                if (!running && claimerDone && toSend.isEmpty()) {
-                    return;
-                }
-                continue;
-            }
-            if (!running) {
-                b.seal(System.nanoTime()); // not sent: the rows stay in the table
-                continue;
-            }
-            publish(b);
-        }
-    }
-
     private void publish(Batch batch) {
         List<ClaimedRow> rows = batch.rows;
         for (int i = 0; i < rows.size(); i++) {
@@ -476,7 +454,7 @@ final class Pump {
             }
             long now = System.nanoTime();
             if (head == null) {
-                if (publisherDone && !running) {
+                if (claimerDone && !running) {
                     return;
                 }
                 settleSignal.await(IDLE_CHECK_NANOS);

@@ -52,6 +52,14 @@ public final class RelayEngine {
             s = SchemaInfo.load(c, config.tables());
         }
         schema = s;
+        if (!s.autovacuum()) {
+            LOG.warn(
+                    "autovacuum is off for {} (server setting autovacuum or the table's autovacuum_enabled): rows the"
+                            + " relay deletes stay behind as dead tuples, and every claim walks past them, so the relay"
+                            + " slows down as they pile up. Turn autovacuum on, or run VACUUM {} regularly",
+                    config.tables().qualifiedTable(),
+                    config.tables().qualifiedTable());
+        }
         RelayMetrics m =
                 new RelayMetrics(config.meterRegistry(), config.tables().qualifiedTable());
         metrics = m;
@@ -66,7 +74,6 @@ public final class RelayEngine {
             Thread ct = thread(cl, "control");
             controlThread = ct;
             pumpThreads.add(thread(p.claimer(), "claim"));
-            pumpThreads.add(thread(p.publisher(), "publish"));
             pumpThreads.add(thread(p.settler(), "settle"));
             ct.start();
             pumpThreads.forEach(Thread::start);
@@ -176,7 +183,7 @@ public final class RelayEngine {
         if (p != null) {
             p.stop();
         }
-        // claim, then publish, then settle: each ends after the one before it
+        // claim (which also publishes), then settle: settle ends after claim
         for (Thread t : pumpThreads) {
             join(t, config.publishTimeout().plus(config.dbNetworkTimeout()).plusSeconds(2));
         }

@@ -12,7 +12,12 @@ import java.sql.Statement;
  * table, and the oids that name its advisory locks (outbox oid: partition locks; parked-table oid: member locks).
  */
 public record SchemaInfo(
-        int partitions, String installId, int partitionLockSpace, int memberLockSpace, boolean commitTimestamps) {
+        int partitions,
+        String installId,
+        int partitionLockSpace,
+        int memberLockSpace,
+        boolean commitTimestamps,
+        boolean autovacuum) {
 
     /**
      * Reads the schema.
@@ -23,10 +28,13 @@ public record SchemaInfo(
     public static SchemaInfo load(Connection c, OutboxTables tables) throws SQLException {
         try (PreparedStatement st =
                 c.prepareStatement("SELECT to_regclass(?)::oid::bigint, to_regclass(?)::oid::bigint,"
-                        + " to_regclass(?)::oid::bigint, current_setting('track_commit_timestamp') = 'on'")) {
+                        + " to_regclass(?)::oid::bigint, current_setting('track_commit_timestamp') = 'on',"
+                        + " current_setting('autovacuum') = 'on' AND coalesce((SELECT NOT ('autovacuum_enabled=false' ="
+                        + " ANY(c.reloptions)) FROM pg_class c WHERE c.oid = to_regclass(?)), true)")) {
             st.setString(1, tables.qualifiedTable());
             st.setString(2, tables.qualifiedParkedTable());
             st.setString(3, tables.qualifiedMetaTable());
+            st.setString(4, tables.qualifiedTable());
             try (ResultSet rs = st.executeQuery()) {
                 rs.next();
                 long outbox = rs.getLong(1);
@@ -36,6 +44,7 @@ public record SchemaInfo(
                 rs.getLong(3);
                 boolean metaMissing = rs.wasNull();
                 boolean commitTs = rs.getBoolean(4);
+                boolean autovacuum = rs.getBoolean(5);
                 if (outboxMissing || parkedMissing || metaMissing) {
                     throw new IllegalStateException("the outbox schema is not installed: "
                             + (outboxMissing ? tables.qualifiedTable() + " " : "")
@@ -58,7 +67,8 @@ public record SchemaInfo(
                                 + " but this relay needs version " + SchemaTemplate.VERSION
                                 + "; use the jscontract-outbox-bridge release that matches the schema");
                     }
-                    return new SchemaInfo(m.getInt(2), m.getString(3), (int) outbox, (int) parked, commitTs);
+                    return new SchemaInfo(
+                            m.getInt(2), m.getString(3), (int) outbox, (int) parked, commitTs, autovacuum);
                 }
             }
         }
