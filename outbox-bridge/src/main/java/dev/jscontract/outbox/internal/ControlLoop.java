@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The relay's control thread and its dedicated PostgreSQL session. The session holds the relay's advisory locks (a
- * member lock that makes the relay visible to the others, and one lock per owned partition), listens on the
- * outbox's notification channel, and runs the periodic rebalance and stats queries. All of it runs on this one thread
- * because pgjdbc holds the connection's lock while it waits for notifications.
+ * member lock that makes the relay visible to the others, and one lock per owned partition) and runs the periodic
+ * rebalance and stats queries. Between them it waits in pgjdbc's {@code getNotifications(timeout)}, which reads the
+ * socket, so a reset or closed session is noticed at once. (The claim thread listens for commits on its own session.)
  *
  * <p>Session-level advisory locks vanish with the session: when this relay's process dies, PostgreSQL sees the socket
  * close and frees the locks at once, and a standby takes the partitions at its next rebalance. When this relay loses
@@ -145,9 +145,10 @@ final class ControlLoop implements Runnable {
         }
         long waitNanos = Math.min(nextRebalanceNanos, nextStatsNanos) - System.nanoTime();
         long waitMillis = Math.max(1, Math.min(MAX_WAIT_MILLIS, waitNanos / 1_000_000));
+        // Nothing listens on this session: the call is a wait that also notices a dead socket at once.
         PGNotification[] n = pg().getNotifications((int) waitMillis);
         if (n != null && n.length > 0) {
-            pump.wake();
+            LOG.debug("outbox relay {}: unexpected notifications on the control session", config.name());
         }
     }
 
@@ -168,9 +169,6 @@ final class ControlLoop implements Runnable {
         try {
             c.setAutoCommit(true);
             c.setNetworkTimeout(Runnable::run, (int) config.dbNetworkTimeout().toMillis());
-            try (Statement st = c.createStatement()) {
-                st.execute("LISTEN " + config.tables().notifyChannel());
-            }
             try (PreparedStatement st = c.prepareStatement("SELECT pg_try_advisory_lock(?, ?)")) {
                 for (int i = 0; ; i++) {
                     long key = ThreadLocalRandom.current().nextInt(Integer.MAX_VALUE);
@@ -388,7 +386,6 @@ final class ControlLoop implements Runnable {
         connected = false;
         if (c != null) {
             try (Statement st = c.createStatement()) {
-                st.execute("UNLISTEN *");
                 st.execute("SELECT pg_advisory_unlock_all()");
             } catch (SQLException e) {
                 LOG.debug(

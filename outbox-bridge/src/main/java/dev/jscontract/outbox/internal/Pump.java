@@ -35,6 +35,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,10 +68,13 @@ import org.slf4j.LoggerFactory;
  */
 final class Pump {
     private static final Logger LOG = LoggerFactory.getLogger(Pump.class);
-    private static final long ACTIVE_POLL_NANOS = 100_000_000L; // fallback poll while rows keep coming
+    private static final long MIN_ACTIVE_POLL_NANOS = 2_000_000L;
+    private static final long ACTIVE_POLL_NANOS = 100_000_000L;
     private static final long ACTIVE_WINDOW_NANOS = 1_000_000_000L;
     private static final long NOT_CONNECTED_WAIT_NANOS = 100_000_000L;
     private static final long IDLE_CHECK_NANOS = 100_000_000L;
+    /** Bounds a wait on the claim session, so ownership changes and stop are seen within this time. */
+    private static final long MAX_NOTIFICATION_WAIT_NANOS = 250_000_000L;
 
     private final RelayConfig config;
     private final SchemaInfo schema;
@@ -109,6 +113,7 @@ final class Pump {
     private final Session claimDb;
     private long lastEpoch = -1;
     private long lastClaimNanos = System.nanoTime();
+    private long activePollNanos = MIN_ACTIVE_POLL_NANOS;
 
     // settle thread only
     private final Session settleDb;
@@ -136,8 +141,8 @@ final class Pump {
         this.checkedStreams.addAll(checkedStreams);
         this.messageIdPrefix = schema.messageIdPrefix(config.tables());
         this.unsettledByPartition = new AtomicIntegerArray(schema.partitions());
-        this.claimDb = new Session(config, "claim");
-        this.settleDb = new Session(config, "settle");
+        this.claimDb = new Session(config, "claim", config.tables().notifyChannel());
+        this.settleDb = new Session(config, "settle", null);
         String t = config.tables().qualifiedTable();
         this.claimSql = "SELECT o.id, o.subject, o.message_id, o.headers::text, o.payload, o.ordering_key,"
                 + " (extract(epoch FROM o.created_at) * 1000000)::bigint, o.attempts, o.partition"
@@ -232,7 +237,44 @@ final class Pump {
                     continue;
                 }
             }
-            claimSignal.await(claimWaitNanos(own));
+            long wait = Math.min(claimWaitNanos(own), MAX_NOTIFICATION_WAIT_NANOS);
+            if (canListen(own)) {
+                awaitNotification(wait);
+            } else {
+                claimSignal.await(wait);
+            }
+        }
+    }
+
+    /**
+     * Whether the claim thread should wait for a commit notification (on its own session, which {@code LISTEN}s on the
+     * outbox's channel) rather than for a signal from the other threads: it owns partitions and could claim.
+     */
+    private boolean canListen(Ownership own) {
+        long now = System.nanoTime();
+        return !own.isEmpty()
+                && unsettledBatches() < config.pipelineDepth()
+                && claimDb.available(now)
+                && now - pauseUntilNanos >= 0
+                && config.connection().getStatus() == io.nats.client.Connection.Status.CONNECTED;
+    }
+
+    /**
+     * Waits for a commit notification. pgjdbc's {@code getNotifications(timeout)} returns at the first notification
+     * (after reading any that are already buffered); under a continuous stream of commits it may keep reading, which is
+     * why the claim thread polls on its own while rows keep coming and claims back to back while batches are full.
+     */
+    private void awaitNotification(long waitNanos) {
+        try {
+            PGNotification[] n =
+                    claimDb.get().unwrap(PGConnection.class).getNotifications((int) Math.max(1, waitNanos / 1_000_000));
+            if (n != null && n.length > 0) {
+                claimRequested.set(true);
+            }
+        } catch (SQLException e) {
+            claimDb.failed("waiting for notifications", e);
+            dueUnknown = true;
+            claimRequested.set(true);
         }
     }
 
@@ -260,9 +302,16 @@ final class Pump {
         return due != null && !config.clock().instant().isBefore(due);
     }
 
+    /**
+     * How long after the last claim to claim again without a notification: every {@value #MIN_ACTIVE_POLL_NANOS} ns
+     * right after a claim found rows, doubling after each empty claim up to {@value #ACTIVE_POLL_NANOS} ns, and
+     * {@code idlePollInterval} once no row came for a second. While rows keep coming this finds them faster than
+     * notifications, which PostgreSQL delivers in bursts when many notifying transactions commit at once (their
+     * commits queue on one lock).
+     */
     private long pollNanos() {
         long idle = config.idlePollInterval().toNanos();
-        return System.nanoTime() - lastRowsNanos < ACTIVE_WINDOW_NANOS ? Math.min(idle, ACTIVE_POLL_NANOS) : idle;
+        return System.nanoTime() - lastRowsNanos < ACTIVE_WINDOW_NANOS ? Math.min(idle, activePollNanos) : idle;
     }
 
     private long claimWaitNanos(Ownership own) {
@@ -273,15 +322,20 @@ final class Pump {
                 wait = Math.min(wait, NOT_CONNECTED_WAIT_NANOS);
             }
             wait = Math.min(wait, lastClaimNanos + pollNanos() - now);
-            wait = Math.min(wait, pauseUntilNanos - now);
-            wait = Math.min(wait, claimDb.retryAtNanos() - now);
+            wait = untilIfLater(wait, pauseUntilNanos - now);
+            wait = untilIfLater(wait, claimDb.retryAtNanos() - now);
             Instant due = earliestDue.get();
             if (due != null) {
-                wait = Math.min(
+                wait = untilIfLater(
                         wait, Duration.between(config.clock().instant(), due).toNanos());
             }
         }
         return Math.max(1_000_000L, wait);
+    }
+
+    /** The earlier of a wait and a deadline that lies ahead; a deadline already passed does not shorten the wait. */
+    private static long untilIfLater(long wait, long untilNanos) {
+        return untilNanos > 0 ? Math.min(wait, untilNanos) : wait;
     }
 
     /** Claims one batch and queues it; returns whether it was full (more rows are likely waiting). */
@@ -300,6 +354,7 @@ final class Pump {
         } catch (SQLException e) {
             claimDb.failed("claim", e);
             dueUnknown = true;
+            claimRequested.set(true); // notifications sent while the session is down are lost: claim once it is back
             return false;
         }
         metrics.claimDuration.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
@@ -310,9 +365,11 @@ final class Pump {
             dueUnknown = true;
         }
         if (rows.isEmpty()) {
+            activePollNanos = Math.min(activePollNanos * 2, ACTIVE_POLL_NANOS);
             return false;
         }
         lastRowsNanos = System.nanoTime();
+        activePollNanos = MIN_ACTIVE_POLL_NANOS;
         metrics.batchSize.record(rows.size());
         Batch batch =
                 new Batch(rows, own.epoch(), claimSeq.incrementAndGet(), start, config.clock(), settleSignal::raise);
@@ -802,14 +859,16 @@ final class Pump {
     private static final class Session {
         private final RelayConfig config;
         private final String name;
+        private final @Nullable String listenChannel;
         private @Nullable Connection connection;
         private volatile long retryAtNanos = System.nanoTime();
         private long delayMillis = 100;
         private boolean downLogged;
 
-        Session(RelayConfig config, String name) {
+        Session(RelayConfig config, String name, @Nullable String listenChannel) {
             this.config = config;
             this.name = name;
+            this.listenChannel = listenChannel;
         }
 
         boolean available(long nowNanos) {
@@ -839,6 +898,9 @@ final class Pump {
                     st.execute("SET enable_bitmapscan = off");
                     st.execute("SET jit = off");
                     st.execute("SET max_parallel_workers_per_gather = 0");
+                    if (listenChannel != null) {
+                        st.execute("LISTEN " + listenChannel);
+                    }
                 }
             } catch (SQLException | RuntimeException e) {
                 try {
@@ -886,6 +948,9 @@ final class Pump {
                         st.execute("RESET enable_bitmapscan");
                         st.execute("RESET jit");
                         st.execute("RESET max_parallel_workers_per_gather");
+                        if (listenChannel != null) {
+                            st.execute("UNLISTEN *");
+                        }
                     } catch (SQLException e) {
                         LOG.debug("resetting session settings failed: {}", e.getMessage());
                     }
