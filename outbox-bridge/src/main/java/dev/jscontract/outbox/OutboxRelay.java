@@ -93,9 +93,9 @@ import org.jspecify.annotations.Nullable;
  */
 public final class OutboxRelay implements AutoCloseable {
     /** Default rows per claim. */
-    public static final int DEFAULT_BATCH_SIZE = 500;
+    public static final int DEFAULT_BATCH_SIZE = 1000;
     /** Default batches in flight at once. */
-    public static final int DEFAULT_PIPELINE_DEPTH = 2;
+    public static final int DEFAULT_PIPELINE_DEPTH = 3;
     /** Default wait for a PubAck. */
     public static final Duration DEFAULT_PUBLISH_TIMEOUT = Duration.ofSeconds(5);
     /** Default attempts before a row is parked. */
