@@ -97,12 +97,19 @@ public final class MessagePipeline {
      *     left unsettled for redelivery
      */
     public void process(int slot, Message message) throws InterruptedException {
-        var meta = message.metaData();
-        int delivery = (int) Math.min(Integer.MAX_VALUE, meta.deliveredCount());
+        String reply = message.getReplyTo();
+        long delivered = AckSubjects.deliveredCount(reply);
+        long sequence = AckSubjects.streamSequence(reply);
+        if (delivered < 0 || sequence < 0) {
+            var meta = message.metaData(); // an ack layout we do not know: let jnats parse it
+            delivered = meta.deliveredCount();
+            sequence = meta.streamSequence();
+        }
+        int delivery = (int) Math.min(Integer.MAX_VALUE, delivered);
         Attempt attempt = new Attempt(
                 AckTarget.of(message),
                 message,
-                meta.streamSequence(),
+                sequence,
                 delivery,
                 deadlines.forDelivery(delivery),
                 clock.instant(),
@@ -110,10 +117,11 @@ public final class MessagePipeline {
                 Thread.currentThread());
         monitor.register(slot, attempt);
         try {
+            Instant start = attempt.receivedAt();
             if (gate != null) {
                 awaitGate();
+                start = clock.instant();
             }
-            Instant start = clock.instant();
             attempt.startHandler(start);
             Throwable failure = null;
             try {
