@@ -28,7 +28,7 @@ import org.jspecify.annotations.Nullable;
  * <pre>{@code
  * try (OutboxRelay relay = OutboxRelay.builder()
  *         .connection(natsConnection)            // yours: the relay never closes it
- *         .dataSource(dataSource)                // the relay holds three sessions of it while running
+ *         .dataSource(dataSource)                // the relay holds four sessions of it while running
  *         .streams("ORDERS")                     // checked at start: duplicate window vs retry horizon (PUB-002)
  *         .meterRegistry(registry)
  *         .build()) {
@@ -62,7 +62,7 @@ import org.jspecify.annotations.Nullable;
  *       Builder#rebalanceInterval(Duration)}). A relay that loses its session drops all partitions at once and stops
  *       sending their rows.
  *   <li><b>Wake-up.</b> The relay listens on the outbox's notification channel (a trigger notifies once per inserting
- *       statement) and claims within milliseconds of a commit. Idle, it issues about one query per {@link
+ *       statement) and claims within milliseconds of a commit; while rows keep coming it also polls every 2 ms. Idle, it issues about one query per {@link
  *       Builder#rebalanceInterval(Duration)}, plus one per {@link Builder#statsInterval(Duration)} and a safety poll
  *       per {@link Builder#idlePollInterval(Duration)}: with the defaults, about 0.6 queries per second.
  *   <li><b>Poison rows</b> (no stream for the subject, payload too large, a rejecting server) are retried with {@link
@@ -73,9 +73,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Threads and resources</h2>
  *
- * {@link #start()} starts three daemon threads (control: ownership, notifications and stats; claim and publish;
- * settle) and holds three sessions from the {@link DataSource} (one each for control, claim and settle) for as long as
- * the relay runs. {@link #close()} stops claiming, waits up to the publish timeout for outstanding PubAcks, deletes the
+ * {@link #start()} starts four daemon threads (control: ownership and stats; listen: commit notifications; claim and
+ * publish; settle) and holds four sessions from the {@link DataSource} (one per thread) for as long as the relay
+ * runs. {@link #close()} stops claiming, waits up to the publish timeout for outstanding PubAcks, deletes the
  * acknowledged rows, releases the partitions, removes the relay's meters and closes its own sessions. The NATS {@link
  * Connection}, the {@link DataSource} and the {@link MeterRegistry} are the caller's and are never closed here. Give
  * the data source a connect and login timeout ({@code connectTimeout}, {@code loginTimeout} for pgjdbc) so that a
@@ -218,7 +218,7 @@ public final class OutboxRelay implements AutoCloseable {
     /** Second stage: the database. */
     public interface DataSourceStage {
         /**
-         * The data source of the outbox's database. The relay holds three sessions of it while running: give a pool
+         * The data source of the outbox's database. The relay holds four sessions of it while running: give a pool
          * room for them.
          */
         Builder dataSource(DataSource dataSource);

@@ -65,7 +65,8 @@ import javax.sql.DataSource;
  *
  * Options: {@code --runs N}, {@code --rows N} (rows per throughput run), {@code --warmup N} (uncounted rounds of
  * the three throughput modes first, default 1, so that all three run JIT-compiled), {@code --rate N} and {@code
- * --latency-seconds N} (latency runs), {@code --idle-seconds N}, {@code --batch N} and {@code --pipeline N} (relay
+ * --latency-seconds N} and {@code --writers N} (latency runs: the writer threads sharing the rate, default 2),
+ * {@code --idle-seconds N}, {@code --batch N} and {@code --pipeline N} (relay
  * settings), {@code --verbose true} (print the relay's meters after each throughput run), {@code --only
  * throughput|relay|latency|idle}.
  */
@@ -317,7 +318,7 @@ public final class OutboxBenchmark {
         Map<String, Instant> committed = new ConcurrentHashMap<>();
         Map<String, Instant> acked = new ConcurrentHashMap<>();
         byte[] payload = new byte[PAYLOAD];
-        int threads = 4;
+        int threads = settings.writers;
         long total = (long) settings.rate * settings.latencySeconds;
         long warmup = (long) settings.rate * 2;
         try (OutboxRelay relay = relayBuilder(tables)
@@ -531,6 +532,7 @@ public final class OutboxBenchmark {
         int batch = OutboxRelay.DEFAULT_BATCH_SIZE;
         int pipeline = OutboxRelay.DEFAULT_PIPELINE_DEPTH;
         int warmup = 1;
+        int writers = 2;
         boolean verbose;
         String only;
 
@@ -551,11 +553,12 @@ public final class OutboxBenchmark {
                     case "--pipeline" -> s.pipeline = Integer.parseInt(v);
                     case "--only" -> s.only = v;
                     case "--warmup" -> s.warmup = Integer.parseInt(v);
+                    case "--writers" -> s.writers = Integer.parseInt(v);
                     case "--verbose" -> s.verbose = Boolean.parseBoolean(v);
                     default ->
                         throw new IllegalArgumentException("unknown option " + args[i]
                                 + "; known: --runs --rows --rate --latency-seconds --idle-seconds --batch --pipeline"
-                                + " --warmup --verbose --only");
+                                + " --warmup --writers --verbose --only");
                 }
             }
             return s;

@@ -35,7 +35,6 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
-import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,8 +72,6 @@ final class Pump {
     private static final long ACTIVE_WINDOW_NANOS = 1_000_000_000L;
     private static final long NOT_CONNECTED_WAIT_NANOS = 100_000_000L;
     private static final long IDLE_CHECK_NANOS = 100_000_000L;
-    /** Bounds a wait on the claim session, so ownership changes and stop are seen within this time. */
-    private static final long MAX_NOTIFICATION_WAIT_NANOS = 250_000_000L;
 
     private final RelayConfig config;
     private final SchemaInfo schema;
@@ -141,8 +138,8 @@ final class Pump {
         this.checkedStreams.addAll(checkedStreams);
         this.messageIdPrefix = schema.messageIdPrefix(config.tables());
         this.unsettledByPartition = new AtomicIntegerArray(schema.partitions());
-        this.claimDb = new Session(config, "claim", config.tables().notifyChannel());
-        this.settleDb = new Session(config, "settle", null);
+        this.claimDb = new Session(config, "claim");
+        this.settleDb = new Session(config, "settle");
         String t = config.tables().qualifiedTable();
         this.claimSql = "SELECT o.id, o.subject, o.message_id, o.headers::text, o.payload, o.ordering_key,"
                 + " (extract(epoch FROM o.created_at) * 1000000)::bigint, o.attempts, o.partition"
@@ -237,44 +234,7 @@ final class Pump {
                     continue;
                 }
             }
-            long wait = Math.min(claimWaitNanos(own), MAX_NOTIFICATION_WAIT_NANOS);
-            if (canListen(own)) {
-                awaitNotification(wait);
-            } else {
-                claimSignal.await(wait);
-            }
-        }
-    }
-
-    /**
-     * Whether the claim thread should wait for a commit notification (on its own session, which {@code LISTEN}s on the
-     * outbox's channel) rather than for a signal from the other threads: it owns partitions and could claim.
-     */
-    private boolean canListen(Ownership own) {
-        long now = System.nanoTime();
-        return !own.isEmpty()
-                && unsettledBatches() < config.pipelineDepth()
-                && claimDb.available(now)
-                && now - pauseUntilNanos >= 0
-                && config.connection().getStatus() == io.nats.client.Connection.Status.CONNECTED;
-    }
-
-    /**
-     * Waits for a commit notification. pgjdbc's {@code getNotifications(timeout)} returns at the first notification
-     * (after reading any that are already buffered); under a continuous stream of commits it may keep reading, which is
-     * why the claim thread polls on its own while rows keep coming and claims back to back while batches are full.
-     */
-    private void awaitNotification(long waitNanos) {
-        try {
-            PGNotification[] n =
-                    claimDb.get().unwrap(PGConnection.class).getNotifications((int) Math.max(1, waitNanos / 1_000_000));
-            if (n != null && n.length > 0) {
-                claimRequested.set(true);
-            }
-        } catch (SQLException e) {
-            claimDb.failed("waiting for notifications", e);
-            dueUnknown = true;
-            claimRequested.set(true);
+            claimSignal.await(claimWaitNanos(own));
         }
     }
 
@@ -657,6 +617,9 @@ final class Pump {
                 streams.add(stream);
             }
         }
+        // Counted before the delete: whoever sees the rows gone sees them counted.
+        metrics.stored.increment(acked.size() - duplicates);
+        metrics.duplicates.increment(duplicates);
         try {
             Connection c = settleDb.get();
             try (PreparedStatement st = c.prepareStatement(deleteSql)) {
@@ -668,8 +631,6 @@ final class Pump {
             // The rows stay and are published again; their message ids make the stream answer "duplicate".
             settleDb.failed("delete of acknowledged rows", e);
         }
-        metrics.stored.increment(acked.size() - duplicates);
-        metrics.duplicates.increment(duplicates);
         if (events.active()) {
             List<OutboxRelayEvent.PublishedRow> published = new ArrayList<>(acked.size());
             for (int i : acked) {
@@ -859,16 +820,14 @@ final class Pump {
     private static final class Session {
         private final RelayConfig config;
         private final String name;
-        private final @Nullable String listenChannel;
         private @Nullable Connection connection;
         private volatile long retryAtNanos = System.nanoTime();
         private long delayMillis = 100;
         private boolean downLogged;
 
-        Session(RelayConfig config, String name, @Nullable String listenChannel) {
+        Session(RelayConfig config, String name) {
             this.config = config;
             this.name = name;
-            this.listenChannel = listenChannel;
         }
 
         boolean available(long nowNanos) {
@@ -898,9 +857,6 @@ final class Pump {
                     st.execute("SET enable_bitmapscan = off");
                     st.execute("SET jit = off");
                     st.execute("SET max_parallel_workers_per_gather = 0");
-                    if (listenChannel != null) {
-                        st.execute("LISTEN " + listenChannel);
-                    }
                 }
             } catch (SQLException | RuntimeException e) {
                 try {
@@ -948,9 +904,6 @@ final class Pump {
                         st.execute("RESET enable_bitmapscan");
                         st.execute("RESET jit");
                         st.execute("RESET max_parallel_workers_per_gather");
-                        if (listenChannel != null) {
-                            st.execute("UNLISTEN *");
-                        }
                     } catch (SQLException e) {
                         LOG.debug("resetting session settings failed: {}", e.getMessage());
                     }

@@ -29,6 +29,7 @@ public final class RelayEngine {
     private @Nullable RelayMetrics metrics;
     private @Nullable ControlLoop control;
     private @Nullable Pump pump;
+    private @Nullable WakeUpListener listener;
     private @Nullable Thread controlThread;
     private final List<Thread> pumpThreads = new ArrayList<>();
 
@@ -73,6 +74,9 @@ public final class RelayEngine {
             cl.connectNow();
             Thread ct = thread(cl, "control");
             controlThread = ct;
+            WakeUpListener wl = new WakeUpListener(config, p::wake);
+            listener = wl;
+            pumpThreads.add(thread(wl, "listen"));
             pumpThreads.add(thread(p.claimer(), "claim"));
             pumpThreads.add(thread(p.settler(), "settle"));
             ct.start();
@@ -179,11 +183,15 @@ public final class RelayEngine {
      * acknowledged ones, then releases the partitions and closes the relay's own sessions.
      */
     public void close() {
+        WakeUpListener wl = listener;
+        if (wl != null) {
+            wl.stop();
+        }
         Pump p = pump;
         if (p != null) {
             p.stop();
         }
-        // claim (which also publishes), then settle: settle ends after claim
+        // listen; claim (which also publishes); then settle, which ends after claim
         for (Thread t : pumpThreads) {
             join(t, config.publishTimeout().plus(config.dbNetworkTimeout()).plusSeconds(2));
         }
