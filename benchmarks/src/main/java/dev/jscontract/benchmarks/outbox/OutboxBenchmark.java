@@ -117,6 +117,9 @@ public final class OutboxBenchmark {
         List<double[]> latency = new ArrayList<>();
         List<Double> idle = new ArrayList<>();
         if (settings.only != null && settings.only.equals("relay")) {
+            for (int w = 1; w <= settings.warmup; w++) {
+                System.out.printf(Locale.ROOT, "warm-up %d (not counted): relay %.0f%n", w, relay(-w));
+            }
             for (int r = 1; r <= settings.runs; r++) {
                 System.out.printf(Locale.ROOT, "run %d: relay %.0f rows/s%n", r, relay(r));
             }

@@ -142,9 +142,9 @@ final class Pump {
         this.settleDb = new Session(config, "settle");
         String t = config.tables().qualifiedTable();
         this.claimSql = "SELECT o.id, o.subject, o.message_id, o.headers::text, o.payload, o.ordering_key,"
-                + " (extract(epoch FROM o.created_at) * 1000000)::bigint, o.attempts, o.partition"
+                + " (date_part('epoch', o.created_at) * 1000000)::bigint, o.attempts, o.partition"
                 + (schema.commitTimestamps()
-                        ? ", (extract(epoch FROM pg_xact_commit_timestamp(o.xmin)) * 1000000)::bigint"
+                        ? ", (date_part('epoch', pg_xact_commit_timestamp(o.xmin)) * 1000000)::bigint"
                         : "")
                 + " FROM " + t + " AS o"
                 + " WHERE o.partition = ANY(?::int[])"
