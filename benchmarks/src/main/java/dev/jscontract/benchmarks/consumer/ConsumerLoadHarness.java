@@ -53,13 +53,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * clock runs from the consumer's start until the handler has seen the last message and the server reports no ack
  * pending, for every scenario alike.
  *
- * <p>Run (after {@code ./mvnw -B -q install -DskipTests -pl contract,testing,consumer}):
+ * <p>Run from the repository root (about two and a half minutes with the defaults):
  *
  * <pre>
- * ./mvnw -B -q exec:java -pl benchmarks -Dexec.mainClass=dev.jscontract.benchmarks.consumer.ConsumerLoadHarness \
- *     [-Dexec.args="300000 40000"]     # messages for the throughput runs, messages for the c8 × 1 ms runs
+ * ./mvnw -q -pl benchmarks -am package dependency:build-classpath -DskipTests -Dmdep.outputFile=target/cp.txt
+ * java -cp "benchmarks/target/classes:$(cat benchmarks/target/cp.txt)" \
+ *     dev.jscontract.benchmarks.consumer.ConsumerLoadHarness [300000 [40000]]
  * </pre>
  *
+ * The arguments are the messages per throughput run and per concurrency-8 run.
  * The server is started by the harness ({@code NatsServers.start()}: {@code JSC_NATS_SERVER_BIN} or {@code
  * nats-server} on PATH). Results are printed as a Markdown table.
  */
