@@ -215,7 +215,8 @@ public final class DeadLetterEnvelope {
         b.errorStack = optionalText(headers, DeadLetterHeaders.ERROR_STACK);
         Map<String, List<String>> original = new LinkedHashMap<>();
         for (String key : headers.keySet()) {
-            if (!key.startsWith("Jsc-")) {
+            // the envelope's own Nats-* headers (its dlq-... message id) are not the original's
+            if (!key.startsWith("Jsc-") && !key.regionMatches(true, 0, "Nats-", 0, 5)) {
                 original.put(key, headers.get(key));
             }
         }

@@ -350,6 +350,41 @@ class ConsumerContractBuilderTest {
         }
 
         @Test
+        void aShortExpectedP99PrefetchesOneMessagePerThread() {
+            // p99 1 s < 30 s / 4: twice the concurrency
+            assertThat(Fixtures.minimal()
+                            .concurrency(8)
+                            .expectedP99(Duration.ofSeconds(1))
+                            .build()
+                            .getEffectiveBatchSize())
+                    .isEqualTo(16);
+            // capped by max ack pending per instance
+            assertThat(Fixtures.minimal()
+                            .concurrency(8)
+                            .maxAckPending(24)
+                            .instances(2)
+                            .expectedP99(Duration.ofSeconds(1))
+                            .build()
+                            .getEffectiveBatchSize())
+                    .isEqualTo(12);
+            // p99 10 s is not below a quarter of 30 s: no prefetch
+            assertThat(Fixtures.minimal()
+                            .concurrency(8)
+                            .expectedP99(Duration.ofSeconds(10))
+                            .build()
+                            .getEffectiveBatchSize())
+                    .isEqualTo(8);
+            // a declared batch wins
+            assertThat(Fixtures.minimal()
+                            .concurrency(8)
+                            .batchSize(4)
+                            .expectedP99(Duration.ofSeconds(1))
+                            .build()
+                            .getEffectiveBatchSize())
+                    .isEqualTo(4);
+        }
+
+        @Test
         void toBuilderAllowsEachOptionToChangeOnce() {
             ConsumerContract c = Fixtures.clean().build();
             ConsumerContract changed =

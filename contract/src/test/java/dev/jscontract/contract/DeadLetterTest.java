@@ -119,6 +119,10 @@ class DeadLetterTest {
             assertThat(back).isEqualTo(env);
             assertThat(back.getErrorMessage()).hasValue("döwnstream\nrefused");
             assertThat(back.getOriginalMsgId()).hasValue("order-42");
+            Headers stored = env.toHeaders();
+            stored.put("Nats-Msg-Id", env.messageId()); // as the dead-letter stream stores it
+            assertThat(DeadLetterEnvelope.read(stored, env.getBody()).getOriginalHeaders())
+                    .containsOnlyKeys("Trace-Id");
         }
 
         @Test
