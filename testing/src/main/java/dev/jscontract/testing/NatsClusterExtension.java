@@ -1,23 +1,14 @@
 package dev.jscontract.testing;
 
-import dev.jscontract.testing.internal.Availability;
-import dev.jscontract.testing.internal.ManagedResource;
+import dev.jscontract.testing.internal.ClassResourceExtension;
 import dev.jscontract.testing.internal.NatsMatrix;
 import dev.jscontract.testing.internal.Resolvers;
-import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.AfterClassTemplateInvocationCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.BeforeClassTemplateInvocationCallback;
-import org.junit.jupiter.api.extension.ConditionEvaluationResult;
-import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.ParameterContext;
-import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * JUnit 5 extension that starts a 3-node nats-server cluster for a test class and injects it as a {@link
- * NatsCluster} parameter. Declarative form: {@link WithNatsCluster}; programmatic form:
+ * JUnit 5 extension that starts a 3-node nats-server cluster for a test class (for each version in a {@link
+ * NatsServerMatrix} class) and injects it as a {@link NatsCluster} parameter. Declarative form: {@link
+ * WithNatsCluster}; programmatic form:
  *
  * <pre>{@code
  * @RegisterExtension
@@ -25,26 +16,14 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * // ... CLUSTER.cluster().connect() ...
  * }</pre>
  *
- * <p>The extension owns the cluster and stops it after the class.
+ * <p>The extension owns the cluster and stops it after the class. Outside CI a class whose cluster cannot be
+ * started (no nats-server binary) is skipped with the reason; under CI it fails.
  */
-public final class NatsClusterExtension
-        implements BeforeAllCallback,
-                AfterAllCallback,
-                BeforeClassTemplateInvocationCallback,
-                AfterClassTemplateInvocationCallback,
-                ParameterResolver,
-                ExecutionCondition {
-    private final ManagedResource<NatsCluster> resource =
-            new ManagedResource<>(NatsCluster.class, this, this::startCluster);
-    private volatile @Nullable NatsCluster current;
+public final class NatsClusterExtension extends ClassResourceExtension<NatsCluster> {
 
     /** Creates the extension (declaratively through {@link WithNatsCluster}, or as a {@code @RegisterExtension}). */
-    public NatsClusterExtension() {}
-
-    private NatsCluster startCluster(ExtensionContext context) {
-        NatsCluster c = Resolvers.nats().cluster(NatsMatrix.binary(context));
-        current = c;
-        return c;
+    public NatsClusterExtension() {
+        super(NatsCluster.class, true, "nats-server cluster");
     }
 
     /**
@@ -53,54 +32,16 @@ public final class NatsClusterExtension
      * @throws IllegalStateException outside the class that registered this extension
      */
     public NatsCluster cluster() {
-        NatsCluster c = current;
-        if (c == null) {
-            throw new IllegalStateException("no cluster is running: cluster() is only available while the class that"
-                    + " registers this extension runs");
-        }
-        return c;
+        return current("cluster()");
     }
 
     @Override
-    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-        return Availability.probe(() -> Resolvers.nats().probeCluster());
+    protected NatsCluster open(ExtensionContext context) {
+        return Resolvers.nats().cluster(NatsMatrix.binary(context));
     }
 
     @Override
-    public void beforeAll(ExtensionContext context) {
-        // In a version matrix, @BeforeAll belongs to the template (all versions): clusters start per invocation.
-        if (!NatsMatrix.isMatrix(context)) {
-            resource.open(context);
-        }
-    }
-
-    @Override
-    public void beforeClassTemplateInvocation(ExtensionContext context) {
-        resource.open(context);
-    }
-
-    @Override
-    public void afterClassTemplateInvocation(ExtensionContext context) throws Exception {
-        current = null;
-        resource.close(context);
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) throws Exception {
-        current = null;
-        resource.close(context);
-    }
-
-    @Override
-    public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
-        return resource.supports(parameterContext.getParameter().getType());
-    }
-
-    @Override
-    public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
-        return resource.require(
-                extensionContext,
-                "the cluster is started before @BeforeAll methods run; in a @NatsServerMatrix class it exists only"
-                        + " inside tests and @BeforeEach/@AfterEach methods (@BeforeAll runs once for all versions)");
+    protected void probe(ExtensionContext context) {
+        Resolvers.nats().probeCluster();
     }
 }

@@ -1,16 +1,8 @@
 package dev.jscontract.testing;
 
-import dev.jscontract.testing.internal.Availability;
-import dev.jscontract.testing.internal.ManagedResource;
+import dev.jscontract.testing.internal.ClassResourceExtension;
 import dev.jscontract.testing.internal.Resolvers;
-import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ConditionEvaluationResult;
-import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.ParameterContext;
-import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
  * JUnit 5 extension that creates a fresh PostgreSQL database per test class and injects it as a {@link
@@ -22,17 +14,15 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * // ... PG.database().dataSource() ...
  * }</pre>
  *
- * <p>The extension owns the database and drops it after the class.
+ * <p>The extension owns the database and drops it after the class. Outside CI a class without a reachable
+ * PostgreSQL is skipped with the reason; under CI it fails.
  */
-public final class PostgresExtension
-        implements BeforeAllCallback, AfterAllCallback, ParameterResolver, ExecutionCondition {
-    private final ManagedResource<PostgresDatabase> resource =
-            new ManagedResource<>(PostgresDatabase.class, this, ctx -> Resolvers.postgres()
-                    .createDatabase(ctx.getRequiredTestClass().getSimpleName()));
-    private volatile @Nullable PostgresDatabase current;
+public final class PostgresExtension extends ClassResourceExtension<PostgresDatabase> {
 
     /** Creates the extension (declaratively through {@link WithPostgres}, or as a {@code @RegisterExtension}). */
-    public PostgresExtension() {}
+    public PostgresExtension() {
+        super(PostgresDatabase.class, false, "PostgreSQL database");
+    }
 
     /**
      * The database of the running class.
@@ -40,37 +30,17 @@ public final class PostgresExtension
      * @throws IllegalStateException outside the class that registered this extension
      */
     public PostgresDatabase database() {
-        PostgresDatabase d = current;
-        if (d == null) {
-            throw new IllegalStateException("no database exists: database() is only available while the class that"
-                    + " registers this extension runs");
-        }
-        return d;
+        return current("database()");
     }
 
     @Override
-    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-        return Availability.probe(() -> Resolvers.postgres().probe());
+    protected PostgresDatabase open(ExtensionContext context) {
+        return Resolvers.postgres()
+                .createDatabase(context.getRequiredTestClass().getSimpleName());
     }
 
     @Override
-    public void beforeAll(ExtensionContext context) {
-        current = resource.open(context);
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) throws Exception {
-        current = null;
-        resource.close(context);
-    }
-
-    @Override
-    public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
-        return resource.supports(parameterContext.getParameter().getType());
-    }
-
-    @Override
-    public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
-        return resource.require(extensionContext, "the database is created before @BeforeAll methods run");
+    protected void probe(ExtensionContext context) {
+        Resolvers.postgres().probe();
     }
 }

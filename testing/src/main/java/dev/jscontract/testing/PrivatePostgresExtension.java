@@ -1,17 +1,9 @@
 package dev.jscontract.testing;
 
-import dev.jscontract.testing.internal.Availability;
+import dev.jscontract.testing.internal.ClassResourceExtension;
 import dev.jscontract.testing.internal.Environment;
-import dev.jscontract.testing.internal.ManagedResource;
 import dev.jscontract.testing.internal.PrivatePostgresServer;
-import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ConditionEvaluationResult;
-import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.ParameterContext;
-import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
  * JUnit 5 extension that starts a private PostgreSQL server per test class and injects it as a {@link
@@ -23,16 +15,16 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * // ... PG.server().kill(); PG.server().start(); ...
  * }</pre>
  *
- * <p>The extension owns the server and deletes it after the class.
+ * <p>The extension owns the server and deletes it after the class. Outside CI a class whose server cannot be
+ * started (no {@code initdb}/{@code pg_ctl}, no non-root OS user when running as root) is skipped with the reason;
+ * under CI it fails.
  */
-public final class PrivatePostgresExtension
-        implements BeforeAllCallback, AfterAllCallback, ParameterResolver, ExecutionCondition {
-    private final ManagedResource<PrivatePostgres> resource = new ManagedResource<>(
-            PrivatePostgres.class, this, ctx -> PrivatePostgresServer.start(Environment.system()));
-    private volatile @Nullable PrivatePostgres current;
+public final class PrivatePostgresExtension extends ClassResourceExtension<PrivatePostgres> {
 
     /** Creates the extension (declaratively through {@link WithPrivatePostgres}, or as a {@code @RegisterExtension}). */
-    public PrivatePostgresExtension() {}
+    public PrivatePostgresExtension() {
+        super(PrivatePostgres.class, false, "private PostgreSQL");
+    }
 
     /**
      * The server of the running class.
@@ -40,37 +32,16 @@ public final class PrivatePostgresExtension
      * @throws IllegalStateException outside the class that registered this extension
      */
     public PrivatePostgres server() {
-        PrivatePostgres p = current;
-        if (p == null) {
-            throw new IllegalStateException("no private PostgreSQL is running: server() is only available while the"
-                    + " class that registers this extension runs");
-        }
-        return p;
+        return current("server()");
     }
 
     @Override
-    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-        return Availability.probe(() -> PrivatePostgresServer.probe(Environment.system()));
+    protected PrivatePostgres open(ExtensionContext context) {
+        return PrivatePostgresServer.start(Environment.system());
     }
 
     @Override
-    public void beforeAll(ExtensionContext context) {
-        current = resource.open(context);
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) throws Exception {
-        current = null;
-        resource.close(context);
-    }
-
-    @Override
-    public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
-        return resource.supports(parameterContext.getParameter().getType());
-    }
-
-    @Override
-    public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
-        return resource.require(extensionContext, "the server is started before @BeforeAll methods run");
+    protected void probe(ExtensionContext context) {
+        PrivatePostgresServer.probe(Environment.system());
     }
 }
