@@ -44,6 +44,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ContractProvisioner {
     private static final Logger LOG = LoggerFactory.getLogger(ContractProvisioner.class);
+    private static final ServerVersion FILTER_UPDATE_FIXED = ServerVersion.parse("2.9.12");
     private static final int CONSUMER_NOT_FOUND = 10014;
     private static final int STREAM_NOT_FOUND = 10059;
     private static final int CONSUMER_EXISTS = 10148;
@@ -99,7 +100,8 @@ public final class ContractProvisioner {
         }
 
         ConsumerInfo existing = consumerInfo(jsm, contract.getStream(), contract.getDurable());
-        boolean filterMutable = version.isAtLeast(ServerVersion.V2_10_0);
+        // 2.9 before 2.9.12 accepts a filter update but does not rebuild the filter state (B-19, docs/semantics.md)
+        boolean filterMutable = version.isAtLeast(FILTER_UPDATE_FIXED);
         if (mode == Mode.VERIFY_ONLY) {
             if (existing == null) {
                 throw new ContractProvisioningException("consumer " + name + " does not exist and the provisioner is"

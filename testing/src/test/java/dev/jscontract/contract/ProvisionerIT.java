@@ -215,12 +215,12 @@ class ProvisionerIT {
     }
 
     @Test
-    void filterChangesAreImmutableBefore210() throws Exception {
+    void filterChangesAreImmutableBefore2912() throws Exception {
         provisioner()
                 .provision(contract().filterSubject(stream.toLowerCase() + ".a").build());
         ConsumerContract moved =
                 contract().filterSubject(stream.toLowerCase() + ".b").build();
-        if (version.isAtLeast(ServerVersion.V2_10_0)) {
+        if (version.isAtLeast(ServerVersion.parse("2.9.12"))) {
             assertThat(provisioner().provision(moved).getAction()).isEqualTo(ProvisionResult.Action.UPDATED);
         } else {
             assertThatThrownBy(() -> provisioner().provision(moved))

@@ -32,7 +32,7 @@ public final class DriftCalculator {
     /**
      * @param desired the rendered contract
      * @param actual the server's configuration
-     * @param filterMutable whether the server can update filter subjects (2.10+)
+     * @param filterMutable whether the server can update filter subjects (2.9.12+)
      * @param consumer {@code stream/durable}, for messages
      * @return the differences in a stable order
      */
@@ -118,7 +118,7 @@ public final class DriftCalculator {
                     filterMutable ? "MUTABLE" : "IMMUTABLE",
                     filterMutable
                             ? update
-                            : "nats-server before 2.10 does not rebuild a consumer's filter on update (B-19): "
+                            : "nats-server before 2.9.12 does not rebuild a consumer's filter on update (B-19): "
                                     + recreate));
         }
         if (desired.getDescription() != null && !desired.getDescription().equals(actual.getDescription())) {
