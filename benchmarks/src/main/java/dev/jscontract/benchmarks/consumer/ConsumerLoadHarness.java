@@ -40,7 +40,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li><b>contract</b>: {@code ContractConsumer} with a no-op handler on a contract with the same server settings,
  *       batch size 500 and concurrency 1 (heartbeats on, dead-letter rate guard on, no listeners);
  *   <li><b>contract + metrics</b>: the same with a Micrometer {@code SimpleMeterRegistry} (one event per message);
- *   <li><b>c8 × 1 ms</b>: {@code ContractConsumer} with concurrency 8 (batch = concurrency, the default: nothing
+ *   <li><b>c8 × 1 ms</b>: {@code ContractConsumer} with concurrency 8 (batch = concurrency, the default without a declared expected p99: nothing
  *       waits in a client buffer, B-16) and a handler that sleeps 1 ms, against the ideal 8 × 1000 = 8,000 msg/s;
  *   <li><b>c8 × 1 ms, batch 16</b>: the same with a declared batch size of 16, so up to 8 messages wait (about one
  *       handler time each, far inside the 30 s ack wait; lint BUF-001 allows it) and the pull round trip is hidden.

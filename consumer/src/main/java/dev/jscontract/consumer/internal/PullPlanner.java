@@ -4,9 +4,10 @@ package dev.jscontract.consumer.internal;
  * How many messages to ask for, and when: the batch-sizing rule of the pull engine, as pure arithmetic.
  *
  * <p>The <em>window</em> is the most messages that may be in flight (received, not yet settled) plus requested (asked
- * for, not yet received): {@code max(concurrency, batchSize)}. With the contract's default batch size (= concurrency)
- * no message ever waits in a client buffer while its ack deadline runs (B-16): a message is asked for only when a
- * handler thread is free for it. A larger declared batch size allows buffering (lint BUF-001 checks it).
+ * for, not yet received): {@code max(concurrency, batchSize)}. With a batch size equal to the concurrency (the
+ * contract's default unless a short expected p99 lets it prefetch one message per thread) no message ever waits
+ * in a client buffer while its ack deadline runs (B-16): a message is asked for only when a handler thread is free
+ * for it. A larger declared batch size allows buffering (lint BUF-001 checks it).
  *
  * <p>A pull asks for {@code min(batchSize, free)} messages, where {@code free = window − inFlight − requested}, once
  * {@code free} reaches the minimum pull: 1 when the batch size does not exceed the concurrency (every free handler
