@@ -165,6 +165,135 @@ class PartitionedRelaysIT {
         }
     }
 
+    /**
+     * The dangerous cut is the half-open one: PostgreSQL ended the relay's control session (and so released its
+     * partition locks) but the relay cannot hear it, because the network path of that one session is silently cut,
+     * while its claim and settle sessions still work. Another relay takes the partitions at once; until the victim's
+     * socket times out, it still believes it owns them. Claims are fenced on the locks actually held by the victim's
+     * control session, so it publishes nothing of those partitions from the moment its session was ended.
+     */
+    @Test
+    void aRelayWhoseControlSessionIsEndedBehindAHalfOpenCutStopsPublishingAtOnce(NatsServer server, PostgresDatabase db)
+            throws Exception {
+        OutboxTables tables = OutboxTesting.tables("halfopen");
+        OutboxSchema.install(db.dataSource(), tables, 4);
+        String stream = OutboxTesting.streamName(tables.getTable());
+        URI uri = URI.create(db.jdbcUrl().substring("jdbc:".length()));
+        int port = uri.getPort() < 0 ? 5432 : uri.getPort();
+        try (Connection nc = server.connect();
+                TcpProxy controlPath = TcpProxy.start(uri.getHost(), port);
+                Connection victimNats = server.connect();
+                Connection otherNats = server.connect()) {
+            OutboxTesting.createStream(nc, stream, tables.getTable(), Duration.ofMinutes(5));
+            PGSimpleDataSource direct = dataSource(db.jdbcUrl());
+            PGSimpleDataSource viaProxy =
+                    dataSource(db.jdbcUrl().replace(uri.getHost() + ":" + port, "127.0.0.1:" + controlPath.port()));
+            // Only the control session goes through the proxy; claims and settles take the direct path.
+            javax.sql.DataSource split = new ControlSessionDataSource(direct, viaProxy);
+            SimpleMeterRegistry victimRegistry = new SimpleMeterRegistry();
+            Relay victim;
+            try (OutboxRelay v = OutboxRelay.builder()
+                            .connection(victimNats)
+                            .dataSource(split)
+                            .tables(tables)
+                            .streams(stream)
+                            .name("victim")
+                            .rebalanceInterval(Duration.ofMillis(300))
+                            .dbNetworkTimeout(Duration.ofSeconds(20)) // a long blind spot, on purpose
+                            .meterRegistry(victimRegistry)
+                            .build();
+                    KeyedWriters writers = new KeyedWriters(db.dataSource(), tables, 50, 3)) {
+                v.start();
+                victim = new Relay(v, controlPath, victimNats, victimRegistry);
+                OutboxTesting.await(
+                        Duration.ofSeconds(10),
+                        "the victim to own every partition",
+                        () -> v.getOwnedPartitions().size() == 4);
+                try (OutboxRelay other = OutboxRelay.builder()
+                        .connection(otherNats)
+                        .dataSource(direct)
+                        .tables(tables)
+                        .streams(stream)
+                        .name("other")
+                        .rebalanceInterval(Duration.ofMillis(300))
+                        .build()) {
+                    other.start();
+                    OutboxTesting.await(
+                            Duration.ofSeconds(10), "the partitions shared", () -> !other.getOwnedPartitions()
+                                    .isEmpty());
+                    OutboxTesting.awaitChecked(Duration.ofSeconds(10), "rows flowing", () -> writers.committed() > 300);
+
+                    controlPath.cut(); // half-open: the victim keeps its socket and hears nothing
+                    int terminated = terminateControlSession(db);
+                    assertThat(terminated).as("the victim's control session").isEqualTo(1);
+                    long endedAt = System.nanoTime();
+                    OutboxTesting.await(
+                            Duration.ofSeconds(5),
+                            "the other relay to own every partition",
+                            () -> other.getOwnedPartitions().size() == 4);
+                    assertThat(v.getOwnedPartitions())
+                            .as("the victim cannot know yet: it still believes it owns partitions")
+                            .isNotEmpty();
+                    Thread.sleep(1000); // let batches claimed before the session ended settle
+                    double publishedAfterGrace = victim.published();
+                    Thread.sleep(4000); // the fault's window: the victim's blind spot lasts up to dbNetworkTimeout
+                    assertThat(victim.published())
+                            .as("published by the victim after its control session was ended")
+                            .isEqualTo(publishedAfterGrace);
+                    LOG.info(
+                            "victim published {} rows, none in the {} ms after its session ended",
+                            publishedAfterGrace,
+                            (System.nanoTime() - endedAt) / 1_000_000);
+                    writers.stop();
+                    OutboxTesting.awaitChecked(
+                            Duration.ofSeconds(60),
+                            "the outbox to drain",
+                            () -> OutboxTesting.count(db.dataSource(), tables.qualifiedTable()) == 0);
+                    writers.verify(nc, stream);
+                }
+                controlPath.restore();
+            }
+        }
+    }
+
+    /** Ends the control session of relay "victim" (the session holding its member lock), from the server side. */
+    private static int terminateControlSession(PostgresDatabase db) throws Exception {
+        try (java.sql.Connection c = db.connection();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT count(*) FILTER (WHERE pg_terminate_backend(a.pid))"
+                        + " FROM pg_stat_activity a WHERE a.datname = current_database()"
+                        + " AND a.application_name = 'jscontract-outbox victim control'")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    private static PGSimpleDataSource dataSource(String url) {
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setURL(url + (url.contains("?") ? "&" : "?") + "connectTimeout=2&loginTimeout=2");
+        return ds;
+    }
+
+    /** Hands the relay's control session (opened by the control loop) the proxied data source, every other one the direct. */
+    private static final class ControlSessionDataSource extends org.postgresql.ds.PGSimpleDataSource {
+        private static final long serialVersionUID = 1L;
+        private final transient javax.sql.DataSource direct;
+        private final transient javax.sql.DataSource control;
+
+        ControlSessionDataSource(javax.sql.DataSource direct, javax.sql.DataSource control) {
+            this.direct = direct;
+            this.control = control;
+        }
+
+        @Override
+        public java.sql.Connection getConnection() throws java.sql.SQLException {
+            boolean fromControlLoop = StackWalker.getInstance()
+                    .walk(frames -> frames.anyMatch(
+                            f -> f.getClassName().equals("dev.jscontract.outbox.internal.ControlLoop")));
+            return (fromControlLoop ? control : direct).getConnection();
+        }
+    }
+
     private static Relay startRelay(
             NatsServer server, PostgresDatabase db, OutboxTables tables, String stream, String name) throws Exception {
         URI uri = URI.create(db.jdbcUrl().substring("jdbc:".length()));

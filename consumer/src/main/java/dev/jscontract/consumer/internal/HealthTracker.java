@@ -5,6 +5,7 @@ import dev.jscontract.consumer.ConsumerHealth;
 import dev.jscontract.consumer.ConsumerHealth.Problem;
 import dev.jscontract.consumer.ConsumerState;
 import dev.jscontract.consumer.PauseCause;
+import dev.jscontract.contract.internal.ProblemSet;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Map;
@@ -24,12 +25,10 @@ import org.slf4j.LoggerFactory;
 public final class HealthTracker {
     private static final Logger LOG = LoggerFactory.getLogger(HealthTracker.class);
 
-    private record Entry(String detail, Instant since, boolean halted) {}
-
     private final EventBus events;
     private ConsumerState lifecycle = ConsumerState.NEW;
     private final Map<PauseCause, Instant> pauses = new EnumMap<>(PauseCause.class);
-    private final Map<Problem, Entry> problems = new EnumMap<>(Problem.class);
+    private final ProblemSet<Problem> problems = new ProblemSet<>(Problem.class);
     private ConsumerHealth current;
 
     /** A tracker that reports through {@code events} (and reads the time from its clock). */
@@ -75,11 +74,7 @@ public final class HealthTracker {
      * @param detail what is wrong and what to do, in a sentence
      */
     public void problem(Problem problem, boolean halted, String detail) {
-        change(() -> {
-            Entry old = problems.get(problem);
-            Instant since = old != null ? old.since() : events.now();
-            problems.put(problem, new Entry(detail, since, halted));
-        });
+        change(() -> problems.put(problem, halted, detail, events.now()));
     }
 
     /** Ends a problem (no-op when it is not recorded). */
@@ -89,13 +84,12 @@ public final class HealthTracker {
 
     /** Whether a problem is recorded. */
     public synchronized boolean has(Problem problem) {
-        return problems.containsKey(problem);
+        return problems.has(problem);
     }
 
     /** When a recorded problem started, or null. */
     public synchronized @Nullable Instant since(Problem problem) {
-        Entry e = problems.get(problem);
-        return e == null ? null : e.since();
+        return problems.since(problem);
     }
 
     private void change(Runnable mutation) {
@@ -121,14 +115,12 @@ public final class HealthTracker {
         String detail = "";
         Instant since = null;
         if (lifecycle == ConsumerState.RUNNING) {
-            Map.Entry<Problem, Entry> halted = first(true);
-            Map.Entry<Problem, Entry> recovering = halted == null ? first(false) : null;
-            Map.Entry<Problem, Entry> shown = halted != null ? halted : recovering;
+            ProblemSet.Entry<Problem> shown = problems.shown();
             if (shown != null) {
-                state = halted != null ? ConsumerState.HALTED : ConsumerState.RECOVERING;
-                problem = shown.getKey();
-                detail = shown.getValue().detail();
-                since = shown.getValue().since();
+                state = shown.halted() ? ConsumerState.HALTED : ConsumerState.RECOVERING;
+                problem = shown.problem();
+                detail = shown.detail();
+                since = shown.since();
             } else if (!pauses.isEmpty()) {
                 Map.Entry<PauseCause, Instant> p = pauses.entrySet().iterator().next();
                 state = ConsumerState.PAUSED;
@@ -148,15 +140,6 @@ public final class HealthTracker {
                 && problem == before.getProblem().orElse(null);
         Instant at = since != null ? since : sameCause ? before.getSince() : events.now();
         return new ConsumerHealth(state, pause, problem, detail, at);
-    }
-
-    private Map.@Nullable Entry<Problem, Entry> first(boolean halted) {
-        for (Map.Entry<Problem, Entry> e : problems.entrySet()) {
-            if (e.getValue().halted() == halted) {
-                return e;
-            }
-        }
-        return null;
     }
 
     private static String pauseDetail(PauseCause cause) {
