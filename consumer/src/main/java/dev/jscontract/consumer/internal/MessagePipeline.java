@@ -105,6 +105,11 @@ public final class MessagePipeline {
      *     message was released first
      */
     public void process(int slot, Message message) throws InterruptedException {
+        process(slot, message, AckTarget.of(message));
+    }
+
+    /** {@link #process(int, Message)} with the settle calls going to {@code target} (tests give a fake). */
+    void process(int slot, Message message, AckTarget target) throws InterruptedException {
         String reply = message.getReplyTo();
         long delivered = AckSubjects.deliveredCount(reply);
         long sequence = AckSubjects.streamSequence(reply);
@@ -115,7 +120,7 @@ public final class MessagePipeline {
         }
         int delivery = (int) Math.min(Integer.MAX_VALUE, delivered);
         Attempt attempt = new Attempt(
-                AckTarget.of(message),
+                target,
                 message,
                 sequence,
                 delivery,

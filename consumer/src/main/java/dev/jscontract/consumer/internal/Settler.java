@@ -220,7 +220,7 @@ final class Settler {
     }
 
     /** "1 delivery", "3 deliveries". */
-    static String deliveries(int n) {
+    static String deliveries(long n) {
         return n + (n == 1 ? " delivery" : " deliveries");
     }
 
