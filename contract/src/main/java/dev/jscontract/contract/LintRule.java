@@ -143,6 +143,14 @@ public enum LintRule {
             Scope.CONFIG,
             "retry backoff none: every failed attempt is redelivered at once (a zero-delay NAK)",
             "B-08"),
+    OUT_001(
+            "OUT-001",
+            Severity.INFO,
+            Scope.CONFIG,
+            "how long a downstream outage the contract rides out: without a breaker or a DEPENDENCY_DOWN"
+                    + " classification every failure spends a delivery, so a longer outage dead-letters healthy messages",
+            "B-08",
+            "B-12"),
     MAP_001(
             "MAP-001",
             Severity.ERROR,
