@@ -45,7 +45,7 @@ import org.jspecify.annotations.Nullable;
  * }
  * }</pre>
  *
- * <p>What it does, per the contract (design §4; the rows are in {@code jetstream-semantics.md}):
+ * <p>What it does, per the contract (design §4; the rows are in {@code docs/jetstream-semantics.md}):
  *
  * <ul>
  *   <li><b>Provisions</b> the consumer (create/update, or verify only), its dead-letter stream and advisory capture

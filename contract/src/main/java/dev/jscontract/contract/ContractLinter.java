@@ -16,8 +16,8 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Checks a contract, or a live consumer's configuration, against the rule catalogue ({@link LintRule}, from {@code
- * jetstream-semantics.md} section (d)).
+ * Checks a contract, or a live consumer's configuration, against the rule catalogue ({@link LintRule}, from
+ * {@code docs/jetstream-semantics.md} section (d)).
  *
  * <pre>{@code
  * LintReport report = ContractLinter.lint(contract, ServerVersion.parse("2.9.10"));

@@ -6,7 +6,7 @@ import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
- * The rule catalogue: stable IDs from {@code jetstream-semantics.md} section (d), never reused. Each rule says what
+ * The rule catalogue: stable IDs from {@code docs/jetstream-semantics.md} section (d), never reused. Each rule says what
  * it prevents, its default severity, the semantics rows it rests on, and where it is checked:
  *
  * <ul>
@@ -302,7 +302,7 @@ public enum LintRule {
         return prevents;
     }
 
-    /** The rows of {@code jetstream-semantics.md} the rule rests on (B-xx, or J-map for the jnats API map). */
+    /** The rows of {@code docs/jetstream-semantics.md} the rule rests on (B-xx, or J-map for the jnats API map). */
     public List<String> basis() {
         return basis;
     }

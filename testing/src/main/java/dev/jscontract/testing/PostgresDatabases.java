@@ -1,5 +1,6 @@
 package dev.jscontract.testing;
 
+import dev.jscontract.testing.internal.Environment;
 import dev.jscontract.testing.internal.Resolvers;
 
 /**
@@ -19,10 +20,10 @@ public final class PostgresDatabases {
     /**
      * Creates a database named after {@code hint} (sanitized, with a random suffix).
      *
-     * @throws ServerUnavailableException or {@link org.opentest4j.TestAbortedException} when no PostgreSQL can be
-     *     found (the message says how to provide one)
+     * @throws ServerUnavailableException when no PostgreSQL can be found (the message says how to provide one; never a
+     *     JUnit skip, since this runs outside JUnit)
      */
     public static PostgresDatabase create(String hint) {
-        return Resolvers.postgres().createDatabase(hint);
+        return Environment.outsideJUnit(() -> Resolvers.postgres().createDatabase(hint));
     }
 }
