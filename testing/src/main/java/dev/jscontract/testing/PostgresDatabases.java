@@ -1,6 +1,7 @@
 package dev.jscontract.testing;
 
 import dev.jscontract.testing.internal.Environment;
+import dev.jscontract.testing.internal.PrivatePostgresServer;
 import dev.jscontract.testing.internal.Resolvers;
 
 /**
@@ -25,5 +26,16 @@ public final class PostgresDatabases {
      */
     public static PostgresDatabase create(String hint) {
         return Environment.outsideJUnit(() -> Resolvers.postgres().createDatabase(hint));
+    }
+
+    /**
+     * Starts a PostgreSQL server of the caller's own (as {@link WithPrivatePostgres} does), which it may stop, kill
+     * and restart; {@link PrivatePostgres#close()} kills it and deletes its data.
+     *
+     * @throws ServerUnavailableException when {@code initdb}/{@code pg_ctl} cannot be found or the server does not
+     *     start (the message says what to install)
+     */
+    public static PrivatePostgres startPrivate() {
+        return Environment.outsideJUnit(() -> PrivatePostgresServer.start(Environment.system()));
     }
 }
