@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jscontract.contract.Backoff;
 import dev.jscontract.contract.ConsumerContract;
+import dev.jscontract.contract.ContractBuilder;
 import dev.jscontract.contract.DeadLetterEnvelope;
 import dev.jscontract.contract.DeadLetterPolicy;
 import io.nats.client.Connection;
@@ -75,7 +76,7 @@ final class Fixtures {
      * A contract with short timers: ack wait 2 s, max deliver 4, fixed 200 ms backoff, default dead letters, max ack
      * pending 64 (so that it starts: MAP-001 is a lint error).
      */
-    static ConsumerContract.Builder contract(TestStream stream, String durable) {
+    static ContractBuilder contract(TestStream stream, String durable) {
         return ConsumerContract.builder().stream(stream.name())
                 .durable(durable)
                 .ackWait(Duration.ofSeconds(2))

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.jscontract.consumer.Fixtures.TestStream;
 import dev.jscontract.contract.Backoff;
 import dev.jscontract.contract.ConsumerContract;
+import dev.jscontract.contract.ContractBuilder;
 import dev.jscontract.contract.ContractLintException;
 import dev.jscontract.contract.DeadLetterPolicy;
 import dev.jscontract.contract.Finding;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.Test;
 @WithNatsServer
 class LintAtStartIT {
 
-    private static ConsumerContract.Builder base(TestStream stream, String durable) {
+    private static ContractBuilder base(TestStream stream, String durable) {
         return ConsumerContract.builder().stream(stream.name())
                 .durable(durable)
                 .ackWait(Duration.ofSeconds(5))

@@ -275,7 +275,7 @@ public final class ContractJson {
                         "format " + d.format() + " is not supported; this jscontract reads format " + FORMAT,
                         null);
             }
-            ConsumerContract.Builder b = (ConsumerContract.Builder) apply(
+            ContractBuilder b = (ContractBuilder) apply(
                     "stream",
                     () -> ConsumerContract.builder().stream(
                             required("stream", d.stream(), "a stream name, e.g. \"ORDERS\"")));

@@ -3,6 +3,7 @@ package dev.jscontract.contract;
 import static dev.jscontract.contract.internal.Durations.human;
 
 import dev.jscontract.contract.internal.Checks;
+import dev.jscontract.contract.internal.VersionMapping;
 import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.RetentionPolicy;
@@ -550,7 +551,7 @@ public final class ContractLinter {
             in.deadLetterSink = Optional.of(c.getDeadLetterPolicy().isEnabled());
             in.failoverSlo = o.getFailoverSlo();
             in.version = Optional.ofNullable(version);
-            in.features = c.featuresBeyond(ServerVersion.parse("0.0.0"));
+            in.features = VersionMapping.featuresBeyond(c, ServerVersion.parse("0.0.0"));
             return in;
         }
 

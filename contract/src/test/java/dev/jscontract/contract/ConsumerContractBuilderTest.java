@@ -159,8 +159,8 @@ class ConsumerContractBuilderTest {
                     .hasMessage("HB-002 is already escalated to error; escalate each rule once");
         }
 
-        private void assertTwice(java.util.function.UnaryOperator<ConsumerContract.Builder> set, String option) {
-            ConsumerContract.Builder b = set.apply(Fixtures.minimal());
+        private void assertTwice(java.util.function.UnaryOperator<ContractBuilder> set, String option) {
+            ContractBuilder b = set.apply(Fixtures.minimal());
             assertThatThrownBy(() -> set.apply(b))
                     .as(option)
                     .isInstanceOf(IllegalStateException.class)

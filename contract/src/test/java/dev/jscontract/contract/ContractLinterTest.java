@@ -154,7 +154,7 @@ class ContractLinterTest {
 
     @Nested
     class ServerBackoffRules {
-        private ConsumerContract.Builder withBackoff(int maxDeliver, Duration ackWait, Duration... bo) {
+        private ContractBuilder withBackoff(int maxDeliver, Duration ackWait, Duration... bo) {
             return Fixtures.clean().build().toBuilder()
                     .maxDeliver(maxDeliver)
                     .ackWait(ackWait)

@@ -7,7 +7,7 @@ final class Fixtures {
     private Fixtures() {}
 
     /** A contract that passes every lint rule it can be checked against. */
-    static ConsumerContract.Builder clean() {
+    static ContractBuilder clean() {
         return ConsumerContract.builder().stream("ORDERS")
                 .durable("billing")
                 .ackWait(Duration.ofSeconds(30))
@@ -21,7 +21,7 @@ final class Fixtures {
     }
 
     /** The required stages only. */
-    static ConsumerContract.Builder minimal() {
+    static ContractBuilder minimal() {
         return ConsumerContract.builder().stream("ORDERS")
                 .durable("billing")
                 .ackWait(Duration.ofSeconds(30))

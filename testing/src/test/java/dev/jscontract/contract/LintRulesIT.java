@@ -68,7 +68,7 @@ class LintRulesIT {
         nc.close();
     }
 
-    private ConsumerContract.Builder contract(Duration ackWait, int maxDeliver) {
+    private ContractBuilder contract(Duration ackWait, int maxDeliver) {
         return ConsumerContract.builder().stream(stream)
                 .durable("worker")
                 .ackWait(ackWait)

@@ -54,7 +54,7 @@ class ProvisionerIT {
         nc.close();
     }
 
-    private ConsumerContract.Builder contract() {
+    private ContractBuilder contract() {
         return ConsumerContract.builder().stream(stream)
                 .durable("billing")
                 .ackWait(Duration.ofSeconds(30))

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jscontract.contract.Backoff;
 import dev.jscontract.contract.ConsumerContract;
+import dev.jscontract.contract.ContractBuilder;
 import dev.jscontract.contract.DeadLetterEnvelope;
 import dev.jscontract.contract.DeadLetterPolicy;
 import dev.jscontract.contract.DeadLetterReason;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /** The contract and dead-letter assertions, without a server. */
 class ContractAssertionsTest {
 
-    private static ConsumerContract.Builder contract() {
+    private static ContractBuilder contract() {
         return ConsumerContract.builder().stream("ORDERS")
                 .durable("billing")
                 .ackWait(Duration.ofSeconds(30))

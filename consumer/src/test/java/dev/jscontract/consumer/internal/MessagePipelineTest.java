@@ -9,6 +9,7 @@ import dev.jscontract.consumer.FailureClassifier;
 import dev.jscontract.consumer.Outcome;
 import dev.jscontract.contract.Backoff;
 import dev.jscontract.contract.ConsumerContract;
+import dev.jscontract.contract.ContractBuilder;
 import dev.jscontract.contract.DeadLetterPolicy;
 import io.nats.client.Message;
 import io.nats.client.impl.NatsMessage;
@@ -36,7 +37,7 @@ class MessagePipelineTest {
     private final HealthTracker health = new HealthTracker(bus);
 
     private static ConsumerContract contract(int maxDeliver, @Nullable Duration maxProcessingTime) {
-        ConsumerContract.Builder b = ConsumerContract.builder().stream("ORDERS")
+        ContractBuilder b = ConsumerContract.builder().stream("ORDERS")
                 .durable("billing")
                 .ackWait(Duration.ofSeconds(30))
                 .maxDeliver(maxDeliver)
