@@ -55,6 +55,12 @@ public record DeadLetterFilter(
                 originalStream, consumers, reasons, errorClass, subject, since, until, contains, group, seqs);
     }
 
+    /** This filter without the source-stream condition (which the stream selection already expresses). */
+    public DeadLetterFilter withoutStream() {
+        return new DeadLetterFilter(
+                null, consumers, reasons, errorClass, subject, since, until, contains, group, sequences);
+    }
+
     /** Whether nothing is filtered (every dead letter matches). */
     public boolean isEmpty() {
         return originalStream == null

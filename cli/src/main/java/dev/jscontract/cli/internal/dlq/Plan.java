@@ -91,19 +91,14 @@ public record Plan(
             });
         }
         if (!filter.sequences().isEmpty() && found.size() < filter.sequences().size()) {
+            DeadLetterFilter rest = filter.withSequences(java.util.Set.of()).withoutStream();
             TreeSet<Long> missing = new TreeSet<>(filter.sequences());
             missing.removeAll(found);
             throw CliException.unavailable(
                     stream + " has no dead letter " + (missing.size() == 1 ? "" : "s ")
                             + String.join(
                                     ", ", missing.stream().map(String::valueOf).toList())
-                            + (filter.isEmpty()
-                                            || filter.withSequences(java.util.Set.of())
-                                                    .isEmpty()
-                                    ? ""
-                                    : " that matches ("
-                                            + filter.withSequences(java.util.Set.of())
-                                                    .describe() + ")")
+                            + (rest.isEmpty() ? "" : " that matches (" + rest.describe() + ")")
                             + " (it holds " + st.getMsgCount() + " message(s)"
                             + (st.getMsgCount() > 0
                                     ? ", sequences " + st.getFirstSequence() + " to " + st.getLastSequence()

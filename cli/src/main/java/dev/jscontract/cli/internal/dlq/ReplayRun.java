@@ -147,20 +147,23 @@ public final class ReplayRun {
             deletesOutstanding++;
         }
         io.delete(stream, seq).whenComplete((deleted, e) -> {
-            synchronized (deletes) {
-                deletesOutstanding--;
-                deletes.notifyAll();
-            }
-            if (e != null) {
-                removeFailed.incrementAndGet();
-                if (failures.size() < FAILURES_KEPT) {
-                    failures.add(stream + ":" + seq + " was replayed but not removed: " + describe(e)
-                            + "; remove it with `jscontract dlq purge --dlq-stream " + stream + " " + seq + "`");
+            try {
+                if (e != null) {
+                    removeFailed.incrementAndGet();
+                    if (failures.size() < FAILURES_KEPT) {
+                        failures.add(stream + ":" + seq + " was replayed but not removed: " + describe(e)
+                                + "; remove it with `jscontract dlq purge --dlq-stream " + stream + " " + seq + "`");
+                    }
+                } else if (Boolean.TRUE.equals(deleted)) {
+                    removed.incrementAndGet();
+                } else {
+                    alreadyGone.incrementAndGet();
                 }
-            } else if (Boolean.TRUE.equals(deleted)) {
-                removed.incrementAndGet();
-            } else {
-                alreadyGone.incrementAndGet();
+            } finally {
+                synchronized (deletes) { // counted first, so finish() reads the final numbers once it wakes
+                    deletesOutstanding--;
+                    deletes.notifyAll();
+                }
             }
         });
     }

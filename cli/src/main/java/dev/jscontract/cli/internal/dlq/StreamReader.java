@@ -107,7 +107,7 @@ public final class StreamReader {
                 }
                 if (m == null) {
                     StreamState st = state(stream);
-                    if (st.getMsgCount() == 0 || st.getLastSequence() < next) {
+                    if (st.getMsgCount() == 0 || st.getLastSequence() < next || !holdsFrom(stream, next, to)) {
                         return count;
                     }
                     long now = System.nanoTime();
@@ -142,6 +142,21 @@ public final class StreamReader {
                     e);
         }
         return count;
+    }
+
+    /**
+     * Whether the stream still holds a message in {@code from..to}: after deletes at the end of a stream its last
+     * sequence stays where it was, so only asking for the next message tells.
+     */
+    private boolean holdsFrom(String stream, long from, long to) throws IOException {
+        try {
+            return jsm.getNextMessage(stream, from, ">").getSeq() <= to;
+        } catch (JetStreamApiException e) {
+            if (e.getApiErrorCode() == Js.NO_MESSAGE_FOUND || e.getErrorCode() == 404) {
+                return false;
+            }
+            throw Js.apiError("read stream " + stream + " from sequence " + from, e);
+        }
     }
 
     /** Reads a message of a dead-letter stream as an envelope, or as {@link Malformed}. */
