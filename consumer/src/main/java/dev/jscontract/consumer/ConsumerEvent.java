@@ -11,7 +11,8 @@ import org.jspecify.annotations.Nullable;
  * listener is registered (the Micrometer metrics are one), so an unobserved consumer allocates none.
  *
  * <p>Every delivery ends in exactly one {@link Settled} event: {@link MessageAcked}, {@link RetryScheduled}, {@link
- * MessageDeadLettered}, {@link MessageTerminated} or {@link DeadLetterFailed}, matching the {@link Outcome}s.
+ * MessageDeadLettered}, {@link MessageTerminated}, {@link DeadLetterFailed} or {@link MessageReleased}, matching the
+ * {@link Outcome}s.
  *
  * <pre>{@code
  * ConsumerEventListener listener = event -> {
@@ -155,6 +156,104 @@ public sealed interface ConsumerEvent {
             return Outcome.FAILED;
         }
     }
+
+    /** Why a message was released for redelivery without counting as a failed attempt. */
+    enum ReleaseCause {
+        /** The consumer stopped ({@code close()}, or a {@code drain} that ran out) while the handler ran or waited. */
+        SHUTDOWN("shutdown"),
+        /**
+         * The message was held for a failing downstream longer than the contract's {@code maxProcessingTime}; it is
+         * released so that the server redelivers it (one delivery is spent; never on the last allowed delivery).
+         */
+        HOLD_LIMIT("hold-limit");
+
+        private final String tagValue;
+
+        ReleaseCause(String tagValue) {
+            this.tagValue = tagValue;
+        }
+
+        /** The metric tag value (the {@code reason} tag of {@code jscontract.consumer.releases}). */
+        public String tagValue() {
+            return tagValue;
+        }
+    }
+
+    /**
+     * The message was handed back to the server with a NAK (no delay for a shutdown, the backoff delay at the hold
+     * limit): not a failure, so the breaker, the rate guard and the retry count are untouched. The server counts the
+     * redelivery like any other (JetStream has no way to return a message uncounted).
+     */
+    record MessageReleased(
+            Instant at,
+            String stream,
+            String consumer,
+            long streamSequence,
+            int deliveryCount,
+            Duration handlerTime,
+            Duration ackDeadline,
+            ReleaseCause cause)
+            implements Settled {
+        @Override
+        public Outcome outcome() {
+            return Outcome.RELEASED;
+        }
+    }
+
+    /** Why a failed attempt was held in process instead of NAKed. */
+    enum HoldCause {
+        /** The failure came while the gate says the downstream is failing (an open or half-open circuit breaker). */
+        GATE("gate"),
+        /** The classifier called the failure {@link FailureKind#DEPENDENCY_DOWN}. */
+        DEPENDENCY_DOWN("dependency-down");
+
+        private final String tagValue;
+
+        HoldCause(String tagValue) {
+            this.tagValue = tagValue;
+        }
+
+        /** The metric tag value (the {@code reason} tag of {@code jscontract.consumer.holds}). */
+        public String tagValue() {
+            return tagValue;
+        }
+    }
+
+    /**
+     * An attempt failed while the downstream is known to be failing, so the message is kept on its handler thread,
+     * heartbeated, and retried in process once the gate lets it through (or after {@code retryIn}): no NAK, no
+     * redelivery, no delivery spent, never a dead letter for it.
+     *
+     * @param localAttempt how many in-process attempts this delivery has had so far
+     * @param retryIn the earliest time until the next in-process attempt
+     */
+    record MessageHeld(
+            Instant at,
+            String stream,
+            String consumer,
+            long streamSequence,
+            int deliveryCount,
+            int localAttempt,
+            HoldCause cause,
+            Throwable failure,
+            Duration retryIn)
+            implements ConsumerEvent {}
+
+    /**
+     * The consumer's {@link ConsumerState} changed (see {@link ContractConsumer#getHealth()}).
+     *
+     * @param cause the pause cause or problem tag value of the new state, empty when it has none
+     * @param detail the new state's detail sentence
+     */
+    record StateChanged(
+            Instant at,
+            String stream,
+            String consumer,
+            ConsumerState from,
+            ConsumerState to,
+            String cause,
+            String detail)
+            implements ConsumerEvent {}
 
     /**
      * An {@code inProgress()} heartbeat was sent for a running (or gate-held) delivery.

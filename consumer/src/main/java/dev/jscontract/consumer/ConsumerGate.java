@@ -12,7 +12,8 @@ import java.time.Duration;
  * and asks again); then exactly one of {@link #onSuccess(Duration)}, {@link #onFailure(Duration, Throwable)} (a
  * retryable failure, which counts against the downstream) or {@link #release()} (the attempt ended without telling
  * anything about the downstream: a permanent failure or a poison payload). {@link #allowsPulling()} is asked before
- * every pull. Implementations must be thread-safe and fast.
+ * every pull. After a failure, {@link #isDownstreamFailing()} decides whether the message is held and retried in
+ * process (true) instead of NAKed. Implementations must be thread-safe and fast.
  */
 public interface ConsumerGate {
     /** Whether the consumer may pull new messages now. */
@@ -38,4 +39,13 @@ public interface ConsumerGate {
 
     /** The permission from {@link #tryAcquire()} was not used for a call that says anything about the downstream. */
     void release();
+
+    /**
+     * Whether the downstream is known to be failing right now (asked right after {@link #onFailure}): a message whose
+     * attempt failed then is held and retried in process, without spending a delivery, instead of being NAKed. The
+     * default says no, so a gate that does not know keeps the plain retry path.
+     */
+    default boolean isDownstreamFailing() {
+        return false;
+    }
 }

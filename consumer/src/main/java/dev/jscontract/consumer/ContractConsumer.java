@@ -45,7 +45,7 @@ import org.jspecify.annotations.Nullable;
  * }
  * }</pre>
  *
- * <p>What it does, per the contract (design §4; the rows are in {@code jetstream-semantics.md}):
+ * <p>What it does, per the contract (design §4; the rows are in {@code docs/jetstream-semantics.md}):
  *
  * <ul>
  *   <li><b>Provisions</b> the consumer (create/update, or verify only), its dead-letter stream and advisory capture
@@ -85,6 +85,8 @@ public final class ContractConsumer implements AutoCloseable {
     public static final Duration DEFAULT_DEAD_LETTER_PUBLISH_TIMEOUT = Duration.ofSeconds(5);
     /** Default interval between consumer-info samples (for the pending gauges), when someone listens. */
     public static final Duration DEFAULT_CONSUMER_INFO_INTERVAL = Duration.ofSeconds(10);
+    /** Default time pull errors (503, unexpected statuses) may last before the consumer is HALTED. */
+    public static final Duration DEFAULT_PULL_ERROR_BUDGET = Duration.ofMinutes(1);
 
     private final ConsumerContract contract;
     private final ConsumerRuntime runtime;
@@ -174,6 +176,15 @@ public final class ContractConsumer implements AutoCloseable {
         return runtime.state();
     }
 
+    /**
+     * The health: state, the pause cause or problem, a sentence on what is going on, and since when. The same changes
+     * are reported as {@link ConsumerEvent.StateChanged} events and, with a meter registry, as the {@code
+     * jscontract.consumer.state} gauge.
+     */
+    public ConsumerHealth getHealth() {
+        return runtime.health();
+    }
+
     /** What provisioning did, once started. */
     public Optional<ProvisionResult> getProvisionResult() {
         return Optional.ofNullable(runtime.provisionResult());
@@ -249,6 +260,7 @@ public final class ContractConsumer implements AutoCloseable {
         private @Nullable String instance;
         private Duration deadLetterPublishTimeout = DEFAULT_DEAD_LETTER_PUBLISH_TIMEOUT;
         private Duration consumerInfoInterval = DEFAULT_CONSUMER_INFO_INTERVAL;
+        private Duration pullErrorBudget = DEFAULT_PULL_ERROR_BUDGET;
 
         private Builder(Connection connection, ConsumerContract contract) {
             this.connection = connection;
@@ -475,6 +487,23 @@ public final class ContractConsumer implements AutoCloseable {
         }
 
         /**
+         * How long pulls may keep failing (503 No Responders, unexpected statuses) before the consumer moves from
+         * {@link ConsumerState#RECOVERING} to {@link ConsumerState#HALTED} (default 1 min). It keeps retrying either
+         * way; the state tells an alert that it will not recover by waiting a little longer.
+         *
+         * @throws IllegalArgumentException when below 1 s
+         */
+        public Builder pullErrorBudget(Duration budget) {
+            Objects.requireNonNull(budget, "budget");
+            if (budget.compareTo(Duration.ofSeconds(1)) < 0) {
+                throw new IllegalArgumentException("pullErrorBudget must be at least PT1S but was " + budget);
+            }
+            once("pullErrorBudget");
+            this.pullErrorBudget = budget;
+            return this;
+        }
+
+        /**
          * Builds the consumer (not started; see {@link ContractConsumer#start()}).
          *
          * @throws IllegalStateException when no handler was given (only possible through reflection: the stages
@@ -506,7 +535,8 @@ public final class ContractConsumer implements AutoCloseable {
                     pullExpiry,
                     instance == null ? Instances.defaultName() : instance,
                     deadLetterPublishTimeout,
-                    consumerInfoInterval);
+                    consumerInfoInterval,
+                    pullErrorBudget);
             return new ContractConsumer(contract, settings, metrics);
         }
     }

@@ -6,7 +6,9 @@ import java.util.Objects;
 /**
  * Decides whether a failed attempt is worth retrying. Retryable failures are NAKed with the contract's backoff
  * ({@code nakWithDelay(backoff.delayFor(deliveryCount))}) and dead-lettered with reason {@code handler-error} on the
- * last allowed delivery; permanent failures are dead-lettered at once with reason {@code permanent-error}.
+ * last allowed delivery; permanent failures are dead-lettered at once with reason {@code permanent-error}; failures
+ * that mean a dependency is down ({@link FailureKind#DEPENDENCY_DOWN}, opt-in with {@link
+ * #withDependencyDown(Class)}) are held and retried in process without spending a delivery.
  *
  * <p>{@link #defaults()} treats as permanent a failure that is, or is caused by, a {@link PermanentFailure}, a
  * {@link DecodingException} or a Jackson {@code JsonProcessingException} (deserialization errors); everything else is
@@ -51,6 +53,24 @@ public interface FailureClassifier {
         FailureClassifier next = this;
         return failure ->
                 DefaultFailureClassifier.matches(failure, type) ? FailureKind.PERMANENT : next.classify(failure);
+    }
+
+    /**
+     * This classifier, except that failures that are (or are caused by) a {@code type} mean a dependency is down
+     * ({@link FailureKind#DEPENDENCY_DOWN}): such messages are held and retried in process instead of spending
+     * deliveries.
+     *
+     * <pre>{@code
+     * FailureClassifier.defaults().withDependencyDown(java.net.ConnectException.class)
+     * }</pre>
+     *
+     * @param type an exception type, matched with {@code isInstance} along the cause chain
+     */
+    default FailureClassifier withDependencyDown(Class<? extends Throwable> type) {
+        Objects.requireNonNull(type, "type");
+        FailureClassifier next = this;
+        return failure ->
+                DefaultFailureClassifier.matches(failure, type) ? FailureKind.DEPENDENCY_DOWN : next.classify(failure);
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.jscontract.consumer;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -13,8 +14,14 @@ import java.util.Objects;
  * The default {@link Codec}: JSON through Jackson. A payload that is not valid JSON for the type, or is empty, fails
  * to decode and makes the message a poison dead letter.
  *
+ * <p><b>Unknown properties are ignored by default.</b> Adding a field is the most common change to an event, and a
+ * producer that adds one must not turn every message of a stream into a poison dead letter, so {@link #of(Class)}
+ * uses a mapper with {@code FAIL_ON_UNKNOWN_PROPERTIES} off. Strictness is opt-in: {@link #strict(Class)}, or your own
+ * mapper with {@link #of(ObjectMapper, Class)} (it is used as configured).
+ *
  * <pre>{@code
- * JacksonCodec.of(Order.class)                                   // a shared default ObjectMapper
+ * JacksonCodec.of(Order.class)                                   // lenient: unknown fields are ignored
+ * JacksonCodec.strict(Order.class)                               // an unknown field makes the message poison
  * JacksonCodec.of(mapper, Order.class)                           // your configured mapper (modules, features)
  * JacksonCodec.of(mapper, new TypeReference<List<Order>>() {})   // generic types
  * }</pre>
@@ -24,7 +31,10 @@ import java.util.Objects;
  * @param <T> the payload type
  */
 public final class JacksonCodec<T> implements Codec<T> {
-    private static final ObjectMapper DEFAULT_MAPPER = new ObjectMapper();
+    private static final ObjectMapper LENIENT_MAPPER =
+            new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private static final ObjectMapper STRICT_MAPPER =
+            new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
 
     private final ObjectReader reader;
     private final String typeName;
@@ -34,9 +44,17 @@ public final class JacksonCodec<T> implements Codec<T> {
         this.typeName = typeName;
     }
 
-    /** A codec for {@code type} with a default {@link ObjectMapper}. */
+    /** A codec for {@code type} with a shared default {@link ObjectMapper} that ignores unknown properties. */
     public static <T> JacksonCodec<T> of(Class<T> type) {
-        return of(DEFAULT_MAPPER, type);
+        return of(LENIENT_MAPPER, type);
+    }
+
+    /**
+     * A codec for {@code type} that refuses unknown properties: a payload with a field {@code type} does not have is
+     * poison. Use it when a new field must be noticed rather than ignored.
+     */
+    public static <T> JacksonCodec<T> strict(Class<T> type) {
+        return of(STRICT_MAPPER, type);
     }
 
     /** A codec for {@code type} with the given mapper. */

@@ -16,7 +16,12 @@ public enum Outcome {
      * The message should have been dead-lettered but the dead-letter publish failed; it was NAKed with delay and is
      * kept for another attempt (nothing is lost).
      */
-    FAILED("failed");
+    FAILED("failed"),
+    /**
+     * The message was handed back for redelivery without counting as a failed attempt: the consumer stopped while it
+     * ran, or it was held for a failing downstream past its hold limit.
+     */
+    RELEASED("released");
 
     private final String tagValue;
 

@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * With a circuit breaker, a failing downstream opens it and the consumer stops pulling: no delivery is burned while
- * it is open (the server's delivered count stands still although messages wait), and pulling resumes when the
- * breaker lets calls through again.
+ * it is open (the server's delivered count stands still although messages wait), the message whose failure opened it
+ * is held and retried in process instead of NAKed, and pulling resumes when the breaker lets calls through again.
  */
 @NatsServerMatrix
 @WithNatsServer
@@ -43,6 +43,7 @@ class CircuitBreakerIT {
                     .maxDeliver(5)
                     .backoff(Backoff.fixed(Duration.ofMillis(100)))
                     .deadLetter(DeadLetterPolicy.toDefaultSubject())
+                    .maxAckPending(64)
                     .build();
             CircuitBreaker breaker = CircuitBreaker.of(
                     "billing-db",
@@ -97,12 +98,17 @@ class CircuitBreakerIT {
                 assertThat(events.all(MessageAcked.class))
                         .filteredOn(a -> a.streamSequence() == first)
                         .singleElement()
-                        .satisfies(a -> assertThat(a.deliveryCount()).isEqualTo(3));
+                        .satisfies(a -> assertThat(a.deliveryCount())
+                                .as("the failure that opened the breaker held the message: retried in process")
+                                .isEqualTo(2));
+                assertThat(events.all(ConsumerEvent.MessageHeld.class))
+                        .isNotEmpty()
+                        .allSatisfy(h -> assertThat(h.cause()).isEqualTo(ConsumerEvent.HoldCause.GATE));
                 assertThat(Fixtures.consumerInfo(nc, stream.name(), "billing")
                                 .getDelivered()
                                 .getConsumerSequence())
-                        .as("2 failed + 4 successful deliveries")
-                        .isEqualTo(6);
+                        .as("m1 twice (the first failure was NAKed while the breaker was closed) + m2..m4 once")
+                        .isEqualTo(5);
             }
         }
     }

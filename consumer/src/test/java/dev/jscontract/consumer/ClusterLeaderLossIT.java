@@ -57,20 +57,15 @@ class ClusterLeaderLossIT {
                         "two thirds done", Duration.ofSeconds(120), () -> run.effectsOrZero() >= 2L * MESSAGES / 3);
                 leader.start();
                 Fixtures.await("all done", Duration.ofSeconds(120), () -> run.effectsOrZero() >= MESSAGES);
-                Thread.sleep(3000); // redeliveries of messages whose ack was lost land now
+                InboxRun.awaitAllAcked(nc, stream.name(), "inboxed", Duration.ofSeconds(60));
                 run.assertExactlyOnce(MESSAGES);
-                Fixtures.await("all acked", Duration.ofSeconds(30), () -> {
-                    try {
-                        return Fixtures.messageCount(nc, stream.name()) == 0;
-                    } catch (Exception e) {
-                        return false;
-                    }
-                });
+                run.assertBoundedRedeliveries(MESSAGES, events.count(ConsumerEvent.Settled.class));
                 assertThat(events.count(ConsumerEvent.MessageDeadLettered.class))
                         .isZero();
                 LOG.info(
-                        "leader-loss run: {} settles for {} messages, {} pull errors",
+                        "leader-loss run: {} settles and {} handler invocations for {} messages, {} pull errors",
                         events.count(ConsumerEvent.Settled.class),
+                        run.invocations(),
                         MESSAGES,
                         events.count(ConsumerEvent.PullError.class));
             }

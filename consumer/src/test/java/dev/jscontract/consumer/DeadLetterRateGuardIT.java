@@ -58,6 +58,12 @@ class DeadLetterRateGuardIT {
                         .isEqualTo(PAUSE);
                 PullingPaused paused = events.await(PullingPaused.class, Duration.ofSeconds(1));
                 assertThat(paused.cause()).isEqualTo(PauseCause.DEAD_LETTER_RATE);
+                assertThat(consumer.getState())
+                        .as("the pause is visible in the state, not only in events")
+                        .isEqualTo(ConsumerState.PAUSED);
+                assertThat(consumer.getHealth().getPauseCause()).contains(PauseCause.DEAD_LETTER_RATE);
+                assertThat(consumer.getHealth().getSince())
+                        .isBetween(tripped.at().minusSeconds(1), Instant.now());
 
                 Instant publishedAt = Instant.now();
                 Fixtures.publish(nc, stream.subject(), "good");
@@ -72,6 +78,10 @@ class DeadLetterRateGuardIT {
 
                 PullingResumed resumed = events.await(PullingResumed.class, PAUSE.plusSeconds(5));
                 assertThat(resumed.cause()).isEqualTo(PauseCause.DEAD_LETTER_RATE);
+                Fixtures.await(
+                        "RUNNING after the pause",
+                        Duration.ofSeconds(2),
+                        () -> consumer.getState() == ConsumerState.RUNNING);
                 MessageAcked good = events.await(MessageAcked.class, Duration.ofSeconds(5));
                 assertThat(Duration.between(publishedAt, good.at()))
                         .as("the good message waited for the pause")

@@ -39,6 +39,7 @@ class DeadLetterStreamMissingIT {
                     .maxDeliver(6)
                     .backoff(Backoff.fixed(Duration.ofSeconds(1)))
                     .deadLetter(DeadLetterPolicy.toDefaultSubject())
+                    .maxAckPending(64)
                     .build();
             EventRecorder events = new EventRecorder();
             SimpleMeterRegistry registry = new SimpleMeterRegistry();

@@ -39,6 +39,7 @@ class DrainIT {
                     .maxDeliver(3)
                     .backoff(Backoff.fixed(Duration.ofMillis(100)))
                     .deadLetter(DeadLetterPolicy.toDefaultSubject())
+                    .maxAckPending(64)
                     .concurrency(8)
                     .build();
             for (int i = 0; i < MESSAGES; i++) {

@@ -71,7 +71,10 @@ final class Fixtures {
         return new TestStream(name, subjects);
     }
 
-    /** A contract with short timers: ack wait 2 s, max deliver 4, fixed 200 ms backoff, default dead letters. */
+    /**
+     * A contract with short timers: ack wait 2 s, max deliver 4, fixed 200 ms backoff, default dead letters, max ack
+     * pending 64 (so that it starts: MAP-001 is a lint error).
+     */
     static ConsumerContract.Builder contract(TestStream stream, String durable) {
         return ConsumerContract.builder().stream(stream.name())
                 .durable(durable)
@@ -79,7 +82,8 @@ final class Fixtures {
                 .maxDeliver(4)
                 .backoff(Backoff.fixed(Duration.ofMillis(200)))
                 .deadLetter(DeadLetterPolicy.toDefaultSubject())
-                .filterSubject(stream.prefix() + ".>");
+                .filterSubject(stream.prefix() + ".>")
+                .maxAckPending(64);
     }
 
     static long publish(Connection nc, String subject, String body) throws IOException, JetStreamApiException {

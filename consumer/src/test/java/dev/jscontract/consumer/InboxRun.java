@@ -31,6 +31,7 @@ final class InboxRun implements AutoCloseable {
     private final Inbox inbox;
     private final List<java.sql.Connection> connections = Collections.synchronizedList(new ArrayList<>());
     private final ThreadLocal<java.sql.Connection> perThread = new ThreadLocal<>();
+    private final java.util.concurrent.atomic.AtomicLong invocations = new java.util.concurrent.atomic.AtomicLong();
 
     InboxRun(PostgresDatabase db, String name) throws SQLException {
         this.db = db;
@@ -61,6 +62,7 @@ final class InboxRun implements AutoCloseable {
     /** The handler: inbox row and side effect in one transaction, on a connection per handler thread. */
     ContractHandler handler(String consumer) {
         return m -> {
+            invocations.incrementAndGet();
             java.sql.Connection c = perThread.get();
             if (c == null) {
                 c = db.dataSource().getConnection();
@@ -123,6 +125,36 @@ final class InboxRun implements AutoCloseable {
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** How many times the handler ran (each redelivery runs it again; the inbox then skips the side effect). */
+    long invocations() {
+        return invocations.get();
+    }
+
+    /**
+     * Waits until every message is acknowledged: the WorkQueue stream is empty and nothing is pending or in flight
+     * for the consumer, so no redelivery can come any more.
+     */
+    static void awaitAllAcked(Connection nc, String stream, String durable, Duration timeout)
+            throws InterruptedException {
+        Fixtures.await("every message acknowledged", timeout, () -> {
+            try {
+                var ci = Fixtures.consumerInfo(nc, stream, durable);
+                return Fixtures.messageCount(nc, stream) == 0 && ci.getNumAckPending() == 0 && ci.getNumPending() == 0;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
+    /**
+     * Asserts the cost of the faults in duplicated work: handler invocations and settles at most {@code 1.05 x n}
+     * (a consumer that processed everything twice would fail here, though the inbox kept the side effects once).
+     */
+    void assertBoundedRedeliveries(int n, long settles) {
+        assertThat(invocations()).as("handler invocations for %d messages", n).isLessThanOrEqualTo((long) (n * 1.05));
+        assertThat(settles).as("settles for %d messages", n).isLessThanOrEqualTo((long) (n * 1.05));
     }
 
     /** Asserts every one of {@code n} messages had exactly one side effect. */

@@ -42,6 +42,7 @@ class KilledConsumerIT {
                     .maxDeliver(3)
                     .backoff(Backoff.fixed(Duration.ofMillis(100)))
                     .deadLetter(DeadLetterPolicy.toDefaultSubject())
+                    .maxAckPending(64)
                     .build();
             long seq = Fixtures.publish(admin, stream.subject(), "kills the worker");
 

@@ -45,6 +45,7 @@ class MaxDeliverDeadLetterIT {
                     .maxDeliver(4)
                     .backoff(Backoff.fixed(Duration.ofMillis(100)))
                     .deadLetter(DeadLetterPolicy.toDefaultSubject())
+                    .maxAckPending(64)
                     .build();
             EventRecorder events = new EventRecorder();
             AtomicInteger calls = new AtomicInteger();

@@ -46,6 +46,7 @@ class MetricsAndEventsIT {
                     .maxDeliver(3)
                     .backoff(Backoff.fixed(Duration.ofMillis(100)))
                     .deadLetter(DeadLetterPolicy.toDefaultSubject())
+                    .maxAckPending(64)
                     .concurrency(2)
                     .build();
             EventRecorder events = new EventRecorder();

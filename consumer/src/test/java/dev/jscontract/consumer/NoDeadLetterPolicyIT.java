@@ -35,6 +35,8 @@ class NoDeadLetterPolicyIT {
                     .maxDeliver(2)
                     .backoff(Backoff.fixed(Duration.ofMillis(100)))
                     .deadLetter(DeadLetterPolicy.none())
+                    .maxAckPending(64)
+                    .suppress("MD-002", "this test is about DeadLetterPolicy.none(): a given-up message is terminated")
                     .build();
             EventRecorder events = new EventRecorder();
             SimpleMeterRegistry registry = new SimpleMeterRegistry();

@@ -44,6 +44,7 @@ class ProcessingTimeoutIT {
                     .maxDeliver(3)
                     .backoff(Backoff.fixed(BACKOFF))
                     .deadLetter(DeadLetterPolicy.toDefaultSubject())
+                    .maxAckPending(64)
                     .maxProcessingTime(CAP)
                     .build();
             EventRecorder events = new EventRecorder();
@@ -116,6 +117,7 @@ class ProcessingTimeoutIT {
                     .maxDeliver(1)
                     .backoff(Backoff.fixed(BACKOFF))
                     .deadLetter(DeadLetterPolicy.toDefaultSubject())
+                    .maxAckPending(64)
                     .maxProcessingTime(CAP)
                     .build();
             EventRecorder events = new EventRecorder();

@@ -8,6 +8,7 @@ import dev.jscontract.consumer.ConsumerEvent.PullErrorKind;
 import dev.jscontract.consumer.Fixtures.TestStream;
 import dev.jscontract.contract.ConsumerContract;
 import dev.jscontract.contract.ContractDriftException;
+import dev.jscontract.contract.ContractLintException;
 import dev.jscontract.contract.ContractProvisioner;
 import dev.jscontract.contract.ProvisionResult;
 import dev.jscontract.testing.NatsServer;
@@ -78,8 +79,21 @@ class ProvisioningIT {
     void aHeartbeatIntervalNotShorterThanTheReadBackDeadlineRefusesToStart(NatsServer server) throws Exception {
         try (Connection nc = server.connect()) {
             TestStream stream = Fixtures.workQueue(nc, "PV");
+            ContractConsumer linted = ContractConsumer.builder(
+                            nc,
+                            Fixtures.contract(stream, "slowbeat")
+                                    .heartbeatInterval(Duration.ofSeconds(3))
+                                    .build())
+                    .handler(m -> {})
+                    .build();
+            assertThatThrownBy(linted::start)
+                    .as("the linter sees it first")
+                    .isInstanceOf(ContractLintException.class)
+                    .hasMessageContaining("HB-001");
+            // With the rule suppressed, the runtime's own check against the read-back deadline still refuses.
             ConsumerContract contract = Fixtures.contract(stream, "slowbeat")
                     .heartbeatInterval(Duration.ofSeconds(3))
+                    .suppress("HB-001", "testing the runtime's check of the read-back deadline")
                     .build();
             ContractConsumer consumer =
                     ContractConsumer.builder(nc, contract).handler(m -> {}).build();
@@ -94,7 +108,7 @@ class ProvisioningIT {
     }
 
     @Test
-    void aConsumerDeletedUnderARunningInstanceIsReportedAsAPullError(NatsServer server) throws Exception {
+    void aConsumerDeletedUnderARunningInstanceIsReportedAndItResumesWhenRecreated(NatsServer server) throws Exception {
         try (Connection nc = server.connect()) {
             TestStream stream = Fixtures.workQueue(nc, "PV");
             ConsumerContract contract = Fixtures.contract(stream, "doomed").build();
@@ -104,12 +118,30 @@ class ProvisioningIT {
                     .listeners(events)
                     .build()) {
                 consumer.start();
-                Thread.sleep(200); // a pull is waiting
+                Fixtures.await("a pull waiting at the server", Duration.ofSeconds(5), () -> {
+                    try {
+                        return Fixtures.consumerInfo(nc, stream.name(), "doomed")
+                                        .getNumWaiting()
+                                > 0;
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
                 nc.jetStreamManagement().deleteConsumer(stream.name(), "doomed");
                 PullError error = events.await(PullError.class, Duration.ofSeconds(10));
                 assertThat(error.kind()).isIn(PullErrorKind.CONSUMER_DELETED, PullErrorKind.NO_RESPONDERS);
                 assertThat(error.stream()).isEqualTo(stream.name());
-                assertThat(consumer.getState()).isEqualTo(ConsumerState.RUNNING);
+                assertThat(consumer.getState())
+                        .as("not RUNNING: the health says what is wrong")
+                        .isIn(ConsumerState.HALTED, ConsumerState.RECOVERING);
+                assertThat(consumer.getHealth().getProblem().orElseThrow())
+                        .isIn(ConsumerHealth.Problem.CONSUMER_DELETED, ConsumerHealth.Problem.JETSTREAM_UNAVAILABLE);
+
+                ContractProvisioner.builder(nc).build().provision(contract); // an operator recreates it
+                Fixtures.await(
+                        "RUNNING again", Duration.ofSeconds(20), () -> consumer.getState() == ConsumerState.RUNNING);
+                Fixtures.publish(nc, stream.subject(), "after the recreate");
+                events.await(ConsumerEvent.MessageAcked.class, Duration.ofSeconds(10));
             }
         }
     }

@@ -40,6 +40,7 @@ class RetryBackoffIT {
                     .maxDeliver(6)
                     .backoff(Backoff.of(BACKOFF.toArray(Duration[]::new)))
                     .deadLetter(DeadLetterPolicy.toDefaultSubject())
+                    .maxAckPending(64)
                     .build();
             EventRecorder events = new EventRecorder();
             List<long[]> deliveries = Collections.synchronizedList(new ArrayList<>());

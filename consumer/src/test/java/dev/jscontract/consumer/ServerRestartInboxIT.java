@@ -48,16 +48,15 @@ class ServerRestartInboxIT {
                 server.restart();
                 LOG.info("restarted nats-server {} after {} side effects", server.version(), before);
                 Fixtures.await("all done", Duration.ofSeconds(120), () -> run.effectsOrZero() >= MESSAGES);
-                Thread.sleep(3000); // redeliveries of messages whose ack was lost in the restart land now
+                InboxRun.awaitAllAcked(nc, stream.name(), "inboxed", Duration.ofSeconds(60));
                 run.assertExactlyOnce(MESSAGES);
-                assertThat(Fixtures.messageCount(nc, stream.name()))
-                        .as("all acked")
-                        .isZero();
+                run.assertBoundedRedeliveries(MESSAGES, events.count(ConsumerEvent.Settled.class));
                 assertThat(events.count(ConsumerEvent.MessageDeadLettered.class))
                         .isZero();
                 LOG.info(
-                        "restart run: {} settles for {} messages, {} pull errors",
+                        "restart run: {} settles and {} handler invocations for {} messages, {} pull errors",
                         events.count(ConsumerEvent.Settled.class),
+                        run.invocations(),
                         MESSAGES,
                         events.count(ConsumerEvent.PullError.class));
             }

@@ -17,8 +17,8 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Checks a contract, or a live consumer's configuration, against the rule catalogue ({@link LintRule}, from {@code
- * jetstream-semantics.md} section (d)).
+ * Checks a contract, or a live consumer's configuration, against the rule catalogue ({@link LintRule}, from
+ * {@code docs/jetstream-semantics.md} section (d)).
  *
  * <pre>{@code
  * LintReport report = ContractLinter.lint(contract, ServerVersion.parse("2.9.10"));
@@ -34,7 +34,8 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Decided here</b> (scope {@link LintRule.Scope#CONFIG}): ACK-001, ACK-002, ACK-003, HB-001, HB-002, BO-001,
  * BO-002, BO-003, BO-004, MD-001, MD-002, MD-003 (live form only: it needs the stream's retention), DLQ-003 ({@link
  * #lintDeadLetterStream}), DLQ-005 (a contract whose dead-letter stream subjects miss its dead-letter subject; live:
- * {@link #lintDeadLetterCapture}), NAK-002, NAK-003, MAP-001, BUF-001, CON-003, VER-001, OPS-001. Rules that need an input the contract or options do not hold (expected p99,
+ * {@link #lintDeadLetterCapture}), NAK-002, NAK-003, MAP-001, BUF-001, CON-003, VER-001, OPS-001, OUT-001 (contracts
+ * only). Rules that need an input the contract or options do not hold (expected p99,
  * heartbeat, failover SLO, ...) are listed in {@link LintReport#getUnchecked()} instead of guessed.
  *
  * <p><b>Decided by {@link ContractProvisioner}</b> against the live server: UPD-001 (read-back drift), UPD-002
@@ -144,6 +145,7 @@ public final class ContractLinter {
         heartbeatRules(in, c);
         backoffRules(in, c);
         deliveryRules(in, c);
+        outageRules(in, c);
         capacityRules(in, c);
         versionRules(in, c);
         opsRules(in, c);
@@ -406,6 +408,38 @@ public final class ContractLinter {
         }
     }
 
+    /**
+     * OUT-001: the outage the contract rides out. Without holding, every failed attempt of an outage is NAKed with the
+     * retry delay, so the earliest a message can reach its last delivery is the sum of the shortest delays: an outage
+     * longer than that dead-letters healthy messages. With a circuit breaker (or a DEPENDENCY_DOWN classification)
+     * the runtime holds failing messages in process instead.
+     */
+    private static void outageRules(Inputs in, Collector c) {
+        if (in.contract == null || !in.contract.hasFiniteMaxDeliver()) {
+            return;
+        }
+        Duration exposed = in.contract.explain().getOutageDeadLetterAfter().orElseThrow();
+        String hold = in.contract
+                .getMaxProcessingTime()
+                .map(d -> "each " + human(d) + " (maxProcessingTime) of holding spends one delivery, never the last")
+                .orElse("a held message stays held (no maxProcessingTime)");
+        c.add(finding(
+                LintRule.OUT_001,
+                "a downstream outage longer than " + human(exposed)
+                        + " dead-letters healthy messages when every failure"
+                        + " is NAKed (" + in.contract.getMaxDeliver() + " deliveries with the shortest retry delays);"
+                        + " with a circuit breaker or a DEPENDENCY_DOWN classification, failing messages are held in"
+                        + " process instead: no dead letter for an outage of any length while an instance runs ("
+                        + hold + "; a crash or restart during the outage spends one delivery per held message)",
+                Map.of(
+                        "rideOutWithoutHolding",
+                        human(exposed),
+                        "maxDeliver",
+                        Integer.toString(in.contract.getMaxDeliver())),
+                "protect the downstream with .circuitBreaker(...) or FailureClassifier.withDependencyDown(...); see"
+                        + " explain()"));
+    }
+
     private static void capacityRules(Inputs in, Collector c) {
         int instances = in.instances.orElse(1);
         if (in.maxAckPending.isEmpty()) {
@@ -542,6 +576,9 @@ public final class ContractLinter {
         boolean live;
 
         @Nullable
+        ConsumerContract contract;
+
+        @Nullable
         AckPolicy ackPolicy;
 
         @Nullable
@@ -573,6 +610,7 @@ public final class ContractLinter {
 
         static Inputs of(ConsumerContract c, @Nullable ServerVersion version, LintOptions o) {
             Inputs in = new Inputs();
+            in.contract = c;
             in.subject = c.getStream() + "/" + c.getDurable();
             in.ackPolicy = AckPolicy.Explicit;
             in.ackWait = c.getAckWait();

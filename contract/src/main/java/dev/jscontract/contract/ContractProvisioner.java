@@ -63,12 +63,14 @@ public final class ContractProvisioner {
     private final Connection connection;
     private final Mode mode;
     private final boolean failOnDrift;
+    private final boolean failOnLintErrors;
     private final boolean deadLetterStreams;
 
     private ContractProvisioner(Builder b) {
         this.connection = b.connection;
         this.mode = b.mode;
         this.failOnDrift = b.failOnDrift;
+        this.failOnLintErrors = b.failOnLintErrors;
         this.deadLetterStreams = b.deadLetterStreams;
     }
 
@@ -78,8 +80,12 @@ public final class ContractProvisioner {
     }
 
     /**
-     * Provisions the contract's consumer (and, if configured, its dead-letter streams) and verifies it.
+     * Lints the contract for the connected server's version, provisions its consumer (and, if configured, its
+     * dead-letter streams) and verifies it. The lint findings that are not errors (warnings, infos) are in {@link
+     * ProvisionResult#getFindings()}, together with findings about the dead-letter streams.
      *
+     * @throws ContractLintException when the contract has lint errors (and {@code failOnLintErrors}, the default):
+     *     nothing is written
      * @throws ContractDriftException when drift remains (and {@code failOnDrift}, the default), or an immutable
      *     field would have to change
      * @throws UnsupportedServerFeatureException when the contract uses a feature the server would drop
@@ -94,7 +100,17 @@ public final class ContractProvisioner {
         JetStreamManagement jsm = jsm();
         requireStream(jsm, contract.getStream());
 
-        List<Finding> findings = new ArrayList<>();
+        LintReport lint = ContractLinter.lint(contract, version);
+        if (lint.hasErrors()) {
+            if (failOnLintErrors) {
+                throw new ContractLintException(lint, "consumer " + name);
+            }
+            LOG.warn(
+                    "consumer {} is provisioned despite lint errors (failOnLintErrors is off):\n{}",
+                    name,
+                    lint.toText());
+        }
+        List<Finding> findings = new ArrayList<>(lint.getFindings());
         if (deadLetterStreams && contract.getDeadLetterPolicy().isEnabled()) {
             findings.addAll(provisionDeadLetterStreams(jsm, contract, mode == Mode.CREATE_OR_UPDATE));
         }
@@ -352,8 +368,8 @@ public final class ContractProvisioner {
 
     @Override
     public String toString() {
-        return "ContractProvisioner{mode=" + mode + ", failOnDrift=" + failOnDrift + ", deadLetterStreams="
-                + deadLetterStreams + "}";
+        return "ContractProvisioner{mode=" + mode + ", failOnDrift=" + failOnDrift + ", failOnLintErrors="
+                + failOnLintErrors + ", deadLetterStreams=" + deadLetterStreams + "}";
     }
 
     /** Builds a {@link ContractProvisioner}. */
@@ -361,9 +377,11 @@ public final class ContractProvisioner {
         private final Connection connection;
         private Mode mode = Mode.CREATE_OR_UPDATE;
         private boolean failOnDrift = true;
+        private boolean failOnLintErrors = true;
         private boolean deadLetterStreams = true;
         private boolean modeSet;
         private boolean failSet;
+        private boolean lintSet;
         private boolean dlqSet;
 
         private Builder(Connection connection) {
@@ -388,6 +406,21 @@ public final class ContractProvisioner {
             }
             failSet = true;
             this.failOnDrift = failOnDrift;
+            return this;
+        }
+
+        /**
+         * Whether lint errors for the connected server's version throw {@link ContractLintException} before anything
+         * is written (default true) or are only logged and reported. Suppress a rule that does not apply in the
+         * contract instead ({@code suppress(ruleId, reason)}); turn this off only in tools that provision contracts
+         * they do not own.
+         */
+        public Builder failOnLintErrors(boolean failOnLintErrors) {
+            if (lintSet) {
+                throw new IllegalStateException("failOnLintErrors was already set; set it once");
+            }
+            lintSet = true;
+            this.failOnLintErrors = failOnLintErrors;
             return this;
         }
 

@@ -36,6 +36,7 @@ public final class Explanation {
     private final Duration crashHoldFirst;
     private final Duration crashHoldMax;
     private final OptionalDouble throughputCeiling;
+    private final Optional<Duration> outageDeadLetterAfter;
 
     private Explanation(
             ConsumerContract contract,
@@ -43,8 +44,10 @@ public final class Explanation {
             Optional<Duration> latestDeadLetter,
             Duration crashHoldFirst,
             Duration crashHoldMax,
-            OptionalDouble throughputCeiling) {
+            OptionalDouble throughputCeiling,
+            Optional<Duration> outageDeadLetterAfter) {
         this.contract = contract;
+        this.outageDeadLetterAfter = outageDeadLetterAfter;
         this.attempts = List.copyOf(attempts);
         this.latestDeadLetter = latestDeadLetter;
         this.crashHoldFirst = crashHoldFirst;
@@ -111,7 +114,11 @@ public final class Explanation {
                     c.getMaxAckPending().orElse(1000), c.getEffectiveInstances() * c.getEffectiveConcurrency());
             ceiling = OptionalDouble.of(inFlight / seconds);
         }
-        return new Explanation(c, attempts, latestDlq, eff1, crashMax, ceiling);
+        // During an outage every attempt fails at once: the last delivery comes at the earliest delivery time.
+        Optional<Duration> outage = unlimited
+                ? Optional.empty()
+                : Optional.of(attempts.get(attempts.size() - 1).getEarliestDelivery());
+        return new Explanation(c, attempts, latestDlq, eff1, crashMax, ceiling, outage);
     }
 
     private static Optional<Duration> runLimit(ConsumerContract c, int n) {
@@ -159,6 +166,16 @@ public final class Explanation {
      */
     public OptionalDouble getThroughputCeiling() {
         return throughputCeiling;
+    }
+
+    /**
+     * The shortest downstream outage that dead-letters healthy messages when every failure is NAKed: the earliest time
+     * of the last delivery (every attempt fails at once and waits the shortest retry delay). Empty for unlimited
+     * deliveries. With a circuit breaker or a {@code DEPENDENCY_DOWN} classification the runtime holds failing
+     * messages instead, and an outage of any length dead-letters nothing while an instance runs.
+     */
+    public Optional<Duration> getOutageDeadLetterAfter() {
+        return outageDeadLetterAfter;
     }
 
     /** A readable rendering of the timeline (the same text on every call; golden-tested). */
@@ -253,6 +270,19 @@ public final class Explanation {
                                 ? ""
                                 : " (up to " + human(crashHoldMax) + " on later deliveries)")
                 .append(" before it is redelivered (B-17)\n");
+        if (outageDeadLetterAfter.isPresent()) {
+            sb.append("  downstream outage: when every failure is NAKed, one longer than +")
+                    .append(human(outageDeadLetterAfter.get()))
+                    .append(c.getDeadLetterPolicy().isEnabled() ? " dead-letters" : " terminates")
+                    .append(" healthy messages;\n")
+                    .append("    with a circuit breaker or DEPENDENCY_DOWN failures they are held in process instead,")
+                    .append(" no delivery spent:\n")
+                    .append("    none is lost to an outage of any length while an instance runs (")
+                    .append(c.getMaxProcessingTime()
+                            .map(d -> "each " + human(d) + " held spends a delivery, never the last")
+                            .orElse("held until it recovers"))
+                    .append(")\n");
+        }
         if (throughputCeiling.isPresent()) {
             sb.append(String.format(
                     "  throughput ceiling: %.1f msg/s = min(maxAckPending %s, %d instance(s) x %d thread(s)) / p99 %s%n",

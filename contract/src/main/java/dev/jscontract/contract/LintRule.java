@@ -6,7 +6,7 @@ import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
- * The rule catalogue: stable IDs from {@code jetstream-semantics.md} section (d), never reused. Each rule says what
+ * The rule catalogue: stable IDs from {@code docs/jetstream-semantics.md} section (d), never reused. Each rule says what
  * it prevents, its default severity, the semantics rows it rests on, and where it is checked:
  *
  * <ul>
@@ -157,6 +157,14 @@ public enum LintRule {
             Scope.CONFIG,
             "retry backoff none: every failed attempt is redelivered at once (a zero-delay NAK)",
             "B-08"),
+    OUT_001(
+            "OUT-001",
+            Severity.INFO,
+            Scope.CONFIG,
+            "how long a downstream outage the contract rides out: without a breaker or a DEPENDENCY_DOWN"
+                    + " classification every failure spends a delivery, so a longer outage dead-letters healthy messages",
+            "B-08",
+            "B-12"),
     MAP_001(
             "MAP-001",
             Severity.ERROR,
@@ -308,7 +316,7 @@ public enum LintRule {
         return prevents;
     }
 
-    /** The rows of {@code jetstream-semantics.md} the rule rests on (B-xx, or J-map for the jnats API map). */
+    /** The rows of {@code docs/jetstream-semantics.md} the rule rests on (B-xx, or J-map for the jnats API map). */
     public List<String> basis() {
         return basis;
     }

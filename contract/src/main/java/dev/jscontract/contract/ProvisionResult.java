@@ -6,8 +6,8 @@ import java.util.Objects;
 
 /**
  * What {@link ContractProvisioner#provision(ConsumerContract)} did: the action on the consumer, the changes an
- * update applied, the drift left after reading the configuration back, the server version, and findings about the
- * dead-letter streams.
+ * update applied, the drift left after reading the configuration back, the server version, and the lint findings
+ * and findings about the dead-letter streams.
  */
 public final class ProvisionResult {
     /** What happened to the consumer. */
@@ -69,7 +69,11 @@ public final class ProvisionResult {
         return serverVersion;
     }
 
-    /** Findings about the dead-letter and advisory streams (e.g. DLQ-003). */
+    /**
+     * The contract's lint findings for the connected server's version (warnings and infos; errors only when the
+     * provisioner's {@code failOnLintErrors} is off, since otherwise they refuse) and findings about the dead-letter
+     * and advisory streams (e.g. DLQ-003).
+     */
     public List<Finding> getFindings() {
         return findings;
     }

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * before its release.
  *
  * <p>Rendering, linting and provisioning take the version of the server the consumer will run against, because
- * several JetStream behaviours differ by version (see {@code jetstream-semantics.md}, section (g)).
+ * several JetStream behaviours differ by version (see {@code docs/jetstream-semantics.md}, section (g)).
  *
  * <pre>{@code
  * ServerVersion v = ServerVersion.of(connection);

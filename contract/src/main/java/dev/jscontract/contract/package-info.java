@@ -1,7 +1,7 @@
 /**
  * The consumer contract: a typed, immutable description of how a JetStream consumer may be delivered to, rendered
  * to a jnats {@code ConsumerConfiguration} for a given server version, provisioned and checked for drift, linted
- * against the rule catalogue of {@code jetstream-semantics.md}, and explained as a delivery timeline.
+ * against the rule catalogue of {@code docs/jetstream-semantics.md}, and explained as a delivery timeline.
  *
  * <p>Entry points: {@link dev.jscontract.contract.ConsumerContract#builder()}, {@link
  * dev.jscontract.contract.ContractLinter}, {@link dev.jscontract.contract.ContractProvisioner}, {@link

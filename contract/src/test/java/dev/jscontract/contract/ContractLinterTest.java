@@ -29,11 +29,33 @@ class ContractLinterTest {
     }
 
     @Test
-    void theCleanContractHasNoFindingsOnAnyVersion() {
+    void theCleanContractHasNoFindingsOnAnyVersionButTheOutageInfo() {
         for (ServerVersion v : new ServerVersion[] {V2_9, V2_10_22, V2_15}) {
             LintReport r = ContractLinter.lint(Fixtures.clean().build(), v);
-            assertThat(r.getFindings()).as(v.toString()).isEmpty();
+            assertThat(r.getFindings())
+                    .as(v.toString())
+                    .extracting(Finding::getRuleId)
+                    .containsExactly("OUT-001");
+            assertThat(r.getFindings().get(0).getSeverity()).isEqualTo(Severity.INFO);
         }
+    }
+
+    @Test
+    void out001StatesTheOutageTheContractRidesOut() {
+        ConsumerContract c = Fixtures.clean().build();
+        Finding f = ContractLinter.lint(c).getFindings("OUT-001").get(0);
+        Duration exposed = c.explain().getOutageDeadLetterAfter().orElseThrow();
+        assertThat(exposed)
+                .as("every attempt fails at once: the last delivery comes after the shortest retry delays")
+                .isEqualTo(c.explain().getAttempts().get(c.getMaxDeliver() - 1).getEarliestDelivery());
+        assertThat(f.getValues()).containsEntry("maxDeliver", Integer.toString(c.getMaxDeliver()));
+        assertThat(f.getMessage())
+                .startsWith("a downstream outage longer than ")
+                .contains("held in process")
+                .contains("a crash or restart during the outage spends one delivery per held message");
+        assertThat(ContractLinter.lint(c.toBuilder().maxDeliver(-1).build()).has("OUT-001"))
+                .as("unlimited deliveries never dead-letter (MD-001 says what is wrong with that)")
+                .isFalse();
     }
 
     @Nested
@@ -541,7 +563,7 @@ class ContractLinterTest {
                     .containsExactlyInAnyOrder(
                             "ACK-001", "ACK-002", "ACK-003", "HB-001", "HB-002", "BO-001", "BO-002", "BO-003", "BO-004",
                             "MD-001", "MD-002", "MD-003", "DLQ-003", "DLQ-005", "NAK-002", "NAK-003", "MAP-001",
-                            "BUF-001", "CON-003", "VER-001", "OPS-001");
+                            "BUF-001", "CON-003", "VER-001", "OPS-001", "OUT-001");
         }
     }
 

@@ -11,6 +11,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -78,7 +79,9 @@ public final class OutboxAdmin {
     }
 
     /**
-     * The oldest parked rows, by id.
+     * The oldest parked rows, by id. Every parked row is listed, including one whose headers are not in the
+     * documented format (then {@link ParkedRow#hasValidHeaders()} is false and {@link ParkedRow#getHeadersJson()}
+     * shows them as stored).
      *
      * @param limit 1 to 10,000
      * @throws IllegalArgumentException when the limit is out of range
@@ -93,11 +96,23 @@ public final class OutboxAdmin {
                 Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery(sql)) {
             while (rs.next()) {
+                String headersJson = rs.getString(4);
+                Map<String, List<String>> headers;
+                boolean valid;
+                try {
+                    headers = HeadersJson.readMap(headersJson);
+                    valid = true;
+                } catch (IllegalArgumentException e) {
+                    headers = Map.of(); // shown as text: the row is listed so that it can be repaired
+                    valid = false;
+                }
                 rows.add(new ParkedRow(
                         rs.getLong(1),
                         rs.getString(2),
                         rs.getString(3),
-                        HeadersJson.readMap(rs.getString(4)),
+                        headers,
+                        headersJson,
+                        valid,
                         rs.getBytes(5),
                         rs.getString(6),
                         rs.getObject(7, OffsetDateTime.class).toInstant(),

@@ -160,7 +160,7 @@ public final class OutboxRelay implements AutoCloseable {
      */
     @Override
     public synchronized void close() {
-        if (state == State.RUNNING) {
+        if (state != State.CLOSED) {
             engine.close();
         }
         state = State.CLOSED;
@@ -171,12 +171,28 @@ public final class OutboxRelay implements AutoCloseable {
         return config.name();
     }
 
-    /** Whether the relay runs: started, not closed, and not stopped by a failure. */
+    /** Whether the relay runs: started, not closed, and not halted (it may be RECOVERING from an outage). */
     public synchronized boolean isRunning() {
         return state == State.RUNNING && engine.isRunning();
     }
 
-    /** Why the relay stopped on its own (a refused duplicate window of a stream first seen at run time), if it did. */
+    /** The state: NEW, RUNNING, RECOVERING (an outage), HALTED (needs a person) or CLOSED. */
+    public RelayState getState() {
+        return engine.health().getState();
+    }
+
+    /**
+     * The health: state, cause, a sentence on what is going on, and since when. The same changes are reported as
+     * {@link OutboxRelayEvent.StateChanged} events and as the {@code jscontract.outbox.state} gauge.
+     */
+    public RelayHealth getHealth() {
+        return engine.health();
+    }
+
+    /**
+     * Why the relay halted on its own (the NATS connection closed, a refused duplicate window of a stream first seen
+     * at run time, a failed thread), if it did.
+     */
     public Optional<Throwable> getFailure() {
         return engine.failure();
     }

@@ -8,14 +8,19 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A row in the parked-rows table: it failed its last allowed attempt. Read with {@link OutboxAdmin#parked(int)},
- * brought back with {@link OutboxAdmin#requeue}. Immutable; {@link #getPayload()} returns a copy.
+ * A row in the parked-rows table: it failed its last allowed attempt, or failed in a way no retry can fix. Read with
+ * {@link OutboxAdmin#parked(int)}, brought back with {@link OutboxAdmin#requeue}. A row whose {@code headers} column is
+ * not the documented format (a JSON object of string arrays) is listed too: {@link #hasValidHeaders()} is false,
+ * {@link #getHeaders()} empty, and {@link #getHeadersJson()} shows the text as stored, so that it can be repaired.
+ * Immutable; {@link #getPayload()} returns a copy.
  */
 public final class ParkedRow {
     private final long id;
     private final String subject;
     private final String messageId;
     private final Map<String, List<String>> headers;
+    private final @Nullable String headersJson;
+    private final boolean validHeaders;
     private final byte[] payload;
     private final @Nullable String orderingKey;
     private final Instant createdAt;
@@ -27,6 +32,9 @@ public final class ParkedRow {
     /**
      * A parked row as stored.
      *
+     * @param headers the parsed headers (empty when {@code validHeaders} is false)
+     * @param headersJson the {@code headers} column as text, or null when it is SQL NULL
+     * @param validHeaders whether {@code headersJson} is in the documented format
      * @param reason the {@link PublishFailure#tag()} of the last failure
      */
     public ParkedRow(
@@ -34,6 +42,8 @@ public final class ParkedRow {
             String subject,
             String messageId,
             Map<String, List<String>> headers,
+            @Nullable String headersJson,
+            boolean validHeaders,
             byte[] payload,
             @Nullable String orderingKey,
             Instant createdAt,
@@ -45,6 +55,8 @@ public final class ParkedRow {
         this.subject = Objects.requireNonNull(subject, "subject");
         this.messageId = Objects.requireNonNull(messageId, "messageId");
         this.headers = Map.copyOf(headers);
+        this.headersJson = headersJson;
+        this.validHeaders = validHeaders;
         this.payload = payload.clone();
         this.orderingKey = orderingKey;
         this.createdAt = Objects.requireNonNull(createdAt, "createdAt");
@@ -69,9 +81,22 @@ public final class ParkedRow {
         return messageId;
     }
 
-    /** The headers. */
+    /** The headers (empty when they are not in the documented format, see {@link #hasValidHeaders()}). */
     public Map<String, List<String>> getHeaders() {
         return headers;
+    }
+
+    /** The {@code headers} column as stored (JSON text), or null when it is SQL NULL. */
+    public @Nullable String getHeadersJson() {
+        return headersJson;
+    }
+
+    /**
+     * Whether the headers are in the documented format, a JSON object of string arrays ({@code {"Name": ["value"]}});
+     * when not, the row cannot be published until its {@code headers} column is repaired.
+     */
+    public boolean hasValidHeaders() {
+        return validHeaders;
     }
 
     /** A copy of the payload. */
@@ -120,6 +145,8 @@ public final class ParkedRow {
         ParkedRow that = (ParkedRow) o;
         return id == that.id
                 && attempts == that.attempts
+                && validHeaders == that.validHeaders
+                && Objects.equals(headersJson, that.headersJson)
                 && subject.equals(that.subject)
                 && messageId.equals(that.messageId)
                 && headers.equals(that.headers)
@@ -138,6 +165,8 @@ public final class ParkedRow {
                 subject,
                 messageId,
                 headers,
+                headersJson,
+                validHeaders,
                 Arrays.hashCode(payload),
                 orderingKey,
                 createdAt,

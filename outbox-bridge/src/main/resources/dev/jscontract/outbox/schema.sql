@@ -76,6 +76,37 @@ CREATE TABLE IF NOT EXISTS ${parked} (
     parked_at    timestamptz NOT NULL DEFAULT clock_timestamp()
 );
 
+-- Writing rows without OutboxWriter (a service in another language, psql): call this function inside the business
+-- transaction. It checks the headers' format, takes the same per-key lock as OutboxWriter (so rows of one ordering key
+-- get ids in commit order) and returns the new row's id:
+--   SELECT ${name}_write('orders.created', convert_to('{"id": 42}', 'UTF8'),
+--                        '{"Trace-Id": ["abc"]}', 'order-42-created', 'order-42');
+-- headers: NULL, or a JSON object whose values are strings or arrays of strings, {"Name": ["value", ...]}; each
+-- becomes a NATS header (Nats-Msg-Id is set by the relay from message_id). message_id: NULL derives a stable id from
+-- the row id. ordering_key: NULL spreads the row over the partitions, with no order against other rows.
+CREATE OR REPLACE FUNCTION ${schema_dot}${name}_write(subject text, payload bytea, headers jsonb DEFAULT NULL,
+        message_id text DEFAULT NULL, ordering_key text DEFAULT NULL) RETURNS bigint LANGUAGE plpgsql AS $jsc$
+DECLARE
+    new_id bigint;
+BEGIN
+    IF ${name}_write.headers IS NOT NULL AND (jsonb_typeof(${name}_write.headers) <> 'object' OR EXISTS (
+            SELECT 1 FROM jsonb_each(${name}_write.headers) AS h(k, v)
+            WHERE NOT (jsonb_typeof(h.v) = 'string' OR (jsonb_typeof(h.v) = 'array' AND NOT EXISTS (
+                SELECT 1 FROM jsonb_array_elements(h.v) AS e(x) WHERE jsonb_typeof(e.x) <> 'string'))))) THEN
+        RAISE EXCEPTION 'outbox headers must be a JSON object of strings or string arrays, e.g. {"Name": ["value"]}, but were %',
+            ${name}_write.headers USING ERRCODE = '22023';
+    END IF;
+    IF ${name}_write.ordering_key IS NOT NULL THEN
+        PERFORM pg_advisory_xact_lock('${meta}'::regclass::oid::int, hashtext(${name}_write.ordering_key));
+    END IF;
+    INSERT INTO ${outbox} (subject, message_id, headers, payload, ordering_key)
+    VALUES (${name}_write.subject, ${name}_write.message_id, ${name}_write.headers, ${name}_write.payload,
+            ${name}_write.ordering_key)
+    RETURNING id INTO new_id;
+    RETURN new_id;
+END
+$jsc$;
+
 -- Wake-up: one notification per inserting statement (PostgreSQL folds identical notifications of a transaction
 -- into one), so a relay waiting on LISTEN claims within milliseconds of the commit.
 CREATE OR REPLACE FUNCTION ${schema_dot}${name}_notify() RETURNS trigger LANGUAGE plpgsql AS $jsc$

@@ -64,6 +64,7 @@ class ClusterLeaderLossIT {
             }
             List<OutboxTesting.Stored> stored = OutboxTesting.readStream(nc, stream);
             OutboxTesting.assertEachIdOnce(stored);
+            OutboxTesting.assertPerKeyOrder(stored, "r-", 32);
             Set<String> expected = new HashSet<>();
             for (int i = 0; i < ROWS; i++) {
                 expected.add("r-" + i);

@@ -49,12 +49,15 @@ class DuplicateWindowCheckIT {
                                 + " duplicateWindowCheck(DuplicateWindowCheck.WARN)");
                 assertThat(relay.isRunning()).isFalse();
             }
-            assertThat(events).singleElement().isInstanceOfSatisfying(OutboxRelayEvent.DuplicateWindowRisk.class, e -> {
-                assertThat(e.getStream()).isEqualTo(stream);
-                assertThat(e.getWindow()).isEqualTo(Duration.ofSeconds(1));
-                assertThat(e.getHorizon()).isEqualTo(Duration.ofMinutes(2));
-                assertThat(e.getCheck()).isEqualTo(DuplicateWindowCheck.REFUSE);
-            });
+            assertThat(events)
+                    .filteredOn(OutboxRelayEvent.DuplicateWindowRisk.class::isInstance)
+                    .singleElement()
+                    .isInstanceOfSatisfying(OutboxRelayEvent.DuplicateWindowRisk.class, e -> {
+                        assertThat(e.stream()).isEqualTo(stream);
+                        assertThat(e.window()).isEqualTo(Duration.ofSeconds(1));
+                        assertThat(e.horizon()).isEqualTo(Duration.ofMinutes(2));
+                        assertThat(e.check()).isEqualTo(DuplicateWindowCheck.REFUSE);
+                    });
         }
     }
 
@@ -79,7 +82,7 @@ class DuplicateWindowCheckIT {
                 assertThat(events)
                         .filteredOn(e -> e instanceof OutboxRelayEvent.DuplicateWindowRisk)
                         .singleElement()
-                        .extracting(e -> ((OutboxRelayEvent.DuplicateWindowRisk) e).getCheck())
+                        .extracting(e -> ((OutboxRelayEvent.DuplicateWindowRisk) e).check())
                         .isEqualTo(DuplicateWindowCheck.WARN);
             }
         }

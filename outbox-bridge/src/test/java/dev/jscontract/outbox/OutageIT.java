@@ -211,6 +211,7 @@ class OutageIT {
         }
         List<OutboxTesting.Stored> stored = OutboxTesting.readStream(nc, stream);
         OutboxTesting.assertEachIdOnce(stored);
+        OutboxTesting.assertPerKeyOrder(stored, "o-", 16);
         assertThat(new HashSet<>(
                         stored.stream().map(OutboxTesting.Stored::messageId).toList()))
                 .isEqualTo(expected);

@@ -129,6 +129,21 @@ final class OutboxTesting {
         });
     }
 
+    /**
+     * Asserts per-key commit order for rows written by one writer in sequence: message ids {@code <prefix><n>} with
+     * ordering key {@code k<n % keys>}, so within a key the stream must hold increasing {@code n}.
+     */
+    static void assertPerKeyOrder(List<Stored> stored, String prefix, int keys) {
+        java.util.Map<Integer, Integer> last = new java.util.HashMap<>();
+        for (Stored s : stored) {
+            int n = Integer.parseInt(s.messageId().substring(prefix.length()));
+            Integer previous = last.put(n % keys, n);
+            assertThat(previous == null || previous < n)
+                    .as("key k%d: row %d stored after row %d", n % keys, n, previous)
+                    .isTrue();
+        }
+    }
+
     /** Asserts that each message id occurs exactly once. */
     static void assertEachIdOnce(List<Stored> stored) {
         assertThat(stored).extracting(Stored::messageId).doesNotHaveDuplicates().doesNotContainNull();

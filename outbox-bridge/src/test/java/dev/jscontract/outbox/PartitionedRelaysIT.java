@@ -10,22 +10,13 @@ import dev.jscontract.testing.WithPostgres;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.nats.client.Connection;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.slf4j.Logger;
@@ -55,20 +46,10 @@ class PartitionedRelaysIT {
     void perKeyCommitOrderAndFailoverWithinFiveSeconds(NatsServer server, PostgresDatabase db) throws Exception {
         OutboxTables tables = OutboxTesting.tables("parts");
         OutboxSchema.install(db.dataSource(), tables, 8);
-        String t = tables.getTable();
-        String stream = OutboxTesting.streamName(t);
-        try (java.sql.Connection c = db.connection();
-                Statement st = c.createStatement()) {
-            st.execute("CREATE TABLE " + t + "_seq (k text PRIMARY KEY, n int NOT NULL)");
-            st.execute("CREATE TABLE " + t + "_order (msg_id text PRIMARY KEY, k text NOT NULL, n int NOT NULL)");
-            st.execute(
-                    "INSERT INTO " + t + "_seq SELECT 'key-' || i, 0 FROM generate_series(0, " + (KEYS - 1) + ") AS i");
-        }
+        String stream = OutboxTesting.streamName(tables.getTable());
         List<Relay> relays = new ArrayList<>();
-        AtomicBoolean writing = new AtomicBoolean(true);
-        ExecutorService pool = Executors.newFixedThreadPool(4);
         try (Connection nc = server.connect()) {
-            OutboxTesting.createStream(nc, stream, t, Duration.ofMinutes(2));
+            OutboxTesting.createStream(nc, stream, tables.getTable(), Duration.ofMinutes(2));
             for (int i = 0; i < 3; i++) {
                 relays.add(startRelay(server, db, tables, stream, "r" + i));
             }
@@ -84,84 +65,212 @@ class PartitionedRelaysIT {
                                                     .size())
                                             .sum()
                                     == 8);
+            try (KeyedWriters writers = new KeyedWriters(db.dataSource(), tables, KEYS, 4)) {
+                OutboxTesting.awaitChecked(Duration.ofSeconds(20), "rows flowing", () -> writers.committed() > 500);
 
-            List<Future<?>> writers = new ArrayList<>();
-            for (int w = 0; w < 4; w++) {
-                int id = w;
-                writers.add(pool.submit(() -> {
-                    write(db, tables, id, writing);
-                    return null;
-                }));
+                Relay victim = relays.stream()
+                        .max((a, b) -> Integer.compare(
+                                a.relay().getOwnedPartitions().size(),
+                                b.relay().getOwnedPartitions().size()))
+                        .orElseThrow();
+                Set<Integer> orphaned = victim.relay().getOwnedPartitions();
+                List<Relay> survivors = relays.stream().filter(r -> r != victim).toList();
+                long killed = System.nanoTime();
+                victim.proxy().cut();
+                victim.proxy().reset(); // the sessions die at once, as when the process is killed
+                OutboxTesting.await(
+                        Duration.ofSeconds(5),
+                        "the killed relay to drop its partitions",
+                        () -> victim.relay().getOwnedPartitions().isEmpty());
+                OutboxTesting.await(Duration.ofSeconds(5), "the survivors to take over " + orphaned, () -> {
+                    Set<Integer> owned = new HashSet<>();
+                    survivors.forEach(r -> owned.addAll(r.relay().getOwnedPartitions()));
+                    return owned.size() == 8;
+                });
+                LOG.info("partitions {} handed over in {} ms", orphaned, (System.nanoTime() - killed) / 1_000_000);
+                // Batches the victim had sent before the reset may still be acknowledged: wait until its count stands.
+                OutboxTesting.await(
+                        Duration.ofSeconds(10),
+                        "the victim's count to stand still",
+                        new StandsStill(victim::published, Duration.ofSeconds(1)));
+                double victimPublished = victim.published();
+                long more = writers.committed() + 1000;
+                OutboxTesting.awaitChecked(
+                        Duration.ofSeconds(20), "a thousand more rows", () -> writers.committed() > more);
+                writers.stop();
+                OutboxTesting.awaitChecked(
+                        Duration.ofSeconds(60),
+                        "the outbox to drain",
+                        () -> OutboxTesting.count(db.dataSource(), tables.qualifiedTable()) == 0);
+                assertThat(victim.published())
+                        .as("a relay that lost its partitions publishes nothing more")
+                        .isEqualTo(victimPublished);
+                assertThat(writers.verify(nc, stream)).isGreaterThan(1000);
             }
-            Thread.sleep(3000);
-
-            Relay victim = relays.stream()
-                    .max((a, b) -> Integer.compare(
-                            a.relay().getOwnedPartitions().size(),
-                            b.relay().getOwnedPartitions().size()))
-                    .orElseThrow();
-            Set<Integer> orphaned = victim.relay().getOwnedPartitions();
-            List<Relay> survivors = relays.stream().filter(r -> r != victim).toList();
-            long killed = System.nanoTime();
-            victim.proxy().cut();
-            victim.proxy().reset(); // the sessions die at once, as when the process is killed
-            OutboxTesting.await(Duration.ofSeconds(5), "the killed relay to drop its partitions", () -> victim.relay()
-                    .getOwnedPartitions()
-                    .isEmpty());
-            OutboxTesting.await(Duration.ofSeconds(5), "the survivors to take over " + orphaned, () -> {
-                Set<Integer> owned = new HashSet<>();
-                survivors.forEach(r -> owned.addAll(r.relay().getOwnedPartitions()));
-                return owned.size() == 8;
-            });
-            LOG.info("partitions {} handed over in {} ms", orphaned, (System.nanoTime() - killed) / 1_000_000);
-            Thread.sleep(2000);
-            double victimPublished = victim.published();
-
-            Thread.sleep(2000);
-            writing.set(false);
-            for (Future<?> f : writers) {
-                f.get();
-            }
-            OutboxTesting.awaitChecked(
-                    Duration.ofSeconds(60),
-                    "the outbox to drain",
-                    () -> OutboxTesting.count(db.dataSource(), tables.qualifiedTable()) == 0);
-            assertThat(victim.published())
-                    .as("a relay that lost its partitions publishes nothing more")
-                    .isEqualTo(victimPublished);
-
-            Map<String, Integer> orderOf = new HashMap<>();
-            Map<String, String> keyOf = new HashMap<>();
-            try (java.sql.Connection c = db.connection();
-                    Statement st = c.createStatement();
-                    ResultSet rs = st.executeQuery("SELECT msg_id, k, n FROM " + t + "_order")) {
-                while (rs.next()) {
-                    orderOf.put(rs.getString(1), rs.getInt(3));
-                    keyOf.put(rs.getString(1), rs.getString(2));
-                }
-            }
-            List<OutboxTesting.Stored> stored = OutboxTesting.readStream(nc, stream);
-            OutboxTesting.assertEachIdOnce(stored);
-            assertThat(stored.stream().map(OutboxTesting.Stored::messageId).toList())
-                    .containsExactlyInAnyOrderElementsOf(orderOf.keySet());
-            Map<String, Integer> last = new HashMap<>();
-            for (OutboxTesting.Stored s : stored) {
-                String key = keyOf.get(s.messageId());
-                int n = orderOf.get(s.messageId());
-                Integer previous = last.put(key, n);
-                assertThat(previous == null || previous < n)
-                        .as("key %s: commit #%d stored after commit #%d", key, n, previous)
-                        .isTrue();
-            }
-            assertThat(stored.size()).isGreaterThan(1000);
         } finally {
-            writing.set(false);
-            pool.shutdownNow();
             for (Relay r : relays) {
                 r.relay().close();
                 r.proxy().close();
                 r.nats().close();
             }
+        }
+    }
+
+    /** True once the value has not changed for {@code quiet}. */
+    private static final class StandsStill implements java.util.function.BooleanSupplier {
+        private final java.util.function.DoubleSupplier value;
+        private final long quietNanos;
+        private double last = Double.NaN;
+        private long since;
+
+        StandsStill(java.util.function.DoubleSupplier value, Duration quiet) {
+            this.value = value;
+            this.quietNanos = quiet.toNanos();
+        }
+
+        @Override
+        public boolean getAsBoolean() {
+            double v = value.getAsDouble();
+            long now = System.nanoTime();
+            if (v != last) {
+                last = v;
+                since = now;
+                return false;
+            }
+            return now - since >= quietNanos;
+        }
+    }
+
+    /**
+     * The dangerous cut is the half-open one: PostgreSQL ended the relay's control session (and so released its
+     * partition locks) but the relay cannot hear it, because the network path of that one session is silently cut,
+     * while its claim and settle sessions still work. Another relay takes the partitions at once; until the victim's
+     * socket times out, it still believes it owns them. Claims are fenced on the locks actually held by the victim's
+     * control session, so it publishes nothing of those partitions from the moment its session was ended.
+     */
+    @Test
+    void aRelayWhoseControlSessionIsEndedBehindAHalfOpenCutStopsPublishingAtOnce(NatsServer server, PostgresDatabase db)
+            throws Exception {
+        OutboxTables tables = OutboxTesting.tables("halfopen");
+        OutboxSchema.install(db.dataSource(), tables, 4);
+        String stream = OutboxTesting.streamName(tables.getTable());
+        URI uri = URI.create(db.jdbcUrl().substring("jdbc:".length()));
+        int port = uri.getPort() < 0 ? 5432 : uri.getPort();
+        try (Connection nc = server.connect();
+                TcpProxy controlPath = TcpProxy.start(uri.getHost(), port);
+                Connection victimNats = server.connect();
+                Connection otherNats = server.connect()) {
+            OutboxTesting.createStream(nc, stream, tables.getTable(), Duration.ofMinutes(5));
+            PGSimpleDataSource direct = dataSource(db.jdbcUrl());
+            PGSimpleDataSource viaProxy =
+                    dataSource(db.jdbcUrl().replace(uri.getHost() + ":" + port, "127.0.0.1:" + controlPath.port()));
+            // Only the control session goes through the proxy; claims and settles take the direct path.
+            javax.sql.DataSource split = new ControlSessionDataSource(direct, viaProxy);
+            SimpleMeterRegistry victimRegistry = new SimpleMeterRegistry();
+            Relay victim;
+            try (OutboxRelay v = OutboxRelay.builder()
+                            .connection(victimNats)
+                            .dataSource(split)
+                            .tables(tables)
+                            .streams(stream)
+                            .name("victim")
+                            .rebalanceInterval(Duration.ofMillis(300))
+                            .dbNetworkTimeout(Duration.ofSeconds(20)) // a long blind spot, on purpose
+                            .meterRegistry(victimRegistry)
+                            .build();
+                    KeyedWriters writers = new KeyedWriters(db.dataSource(), tables, 50, 3)) {
+                v.start();
+                victim = new Relay(v, controlPath, victimNats, victimRegistry);
+                OutboxTesting.await(
+                        Duration.ofSeconds(10),
+                        "the victim to own every partition",
+                        () -> v.getOwnedPartitions().size() == 4);
+                try (OutboxRelay other = OutboxRelay.builder()
+                        .connection(otherNats)
+                        .dataSource(direct)
+                        .tables(tables)
+                        .streams(stream)
+                        .name("other")
+                        .rebalanceInterval(Duration.ofMillis(300))
+                        .build()) {
+                    other.start();
+                    OutboxTesting.await(
+                            Duration.ofSeconds(10), "the partitions shared", () -> !other.getOwnedPartitions()
+                                    .isEmpty());
+                    OutboxTesting.awaitChecked(Duration.ofSeconds(10), "rows flowing", () -> writers.committed() > 300);
+
+                    controlPath.cut(); // half-open: the victim keeps its socket and hears nothing
+                    int terminated = terminateControlSession(db);
+                    assertThat(terminated).as("the victim's control session").isEqualTo(1);
+                    long endedAt = System.nanoTime();
+                    OutboxTesting.await(
+                            Duration.ofSeconds(5),
+                            "the other relay to own every partition",
+                            () -> other.getOwnedPartitions().size() == 4);
+                    assertThat(v.getOwnedPartitions())
+                            .as("the victim cannot know yet: it still believes it owns partitions")
+                            .isNotEmpty();
+                    // batches claimed before the session ended may still be acknowledged: wait until the count stands
+                    OutboxTesting.await(
+                            Duration.ofSeconds(10),
+                            "the victim's count to stand still",
+                            new StandsStill(victim::published, Duration.ofSeconds(1)));
+                    double publishedAfterGrace = victim.published();
+                    Thread.sleep(4000); // the fault's window: the victim's blind spot lasts up to dbNetworkTimeout
+                    assertThat(victim.published())
+                            .as("published by the victim after its control session was ended")
+                            .isEqualTo(publishedAfterGrace);
+                    LOG.info(
+                            "victim published {} rows, none in the {} ms after its session ended",
+                            publishedAfterGrace,
+                            (System.nanoTime() - endedAt) / 1_000_000);
+                    writers.stop();
+                    OutboxTesting.awaitChecked(
+                            Duration.ofSeconds(60),
+                            "the outbox to drain",
+                            () -> OutboxTesting.count(db.dataSource(), tables.qualifiedTable()) == 0);
+                    writers.verify(nc, stream);
+                }
+                controlPath.restore();
+            }
+        }
+    }
+
+    /** Ends the control session of relay "victim" (the session holding its member lock), from the server side. */
+    private static int terminateControlSession(PostgresDatabase db) throws Exception {
+        try (java.sql.Connection c = db.connection();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT count(*) FILTER (WHERE pg_terminate_backend(a.pid))"
+                        + " FROM pg_stat_activity a WHERE a.datname = current_database()"
+                        + " AND a.application_name = 'jscontract-outbox victim control'")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    private static PGSimpleDataSource dataSource(String url) {
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setURL(url + (url.contains("?") ? "&" : "?") + "connectTimeout=2&loginTimeout=2");
+        return ds;
+    }
+
+    /** Hands the relay's control session (opened by the control loop) the proxied data source, every other one the direct. */
+    private static final class ControlSessionDataSource extends org.postgresql.ds.PGSimpleDataSource {
+        private static final long serialVersionUID = 1L;
+        private final transient javax.sql.DataSource direct;
+        private final transient javax.sql.DataSource control;
+
+        ControlSessionDataSource(javax.sql.DataSource direct, javax.sql.DataSource control) {
+            this.direct = direct;
+            this.control = control;
+        }
+
+        @Override
+        public java.sql.Connection getConnection() throws java.sql.SQLException {
+            boolean fromControlLoop = StackWalker.getInstance()
+                    .walk(frames -> frames.anyMatch(
+                            f -> f.getClassName().equals("dev.jscontract.outbox.internal.ControlLoop")));
+            return (fromControlLoop ? control : direct).getConnection();
         }
     }
 
@@ -187,47 +296,5 @@ class PartitionedRelaysIT {
                 .build();
         relay.start();
         return new Relay(relay, proxy, nats, registry);
-    }
-
-    /** One writer: the outbox row first (it takes the key's lock), a pause, then the key's commit number. */
-    private static void write(PostgresDatabase db, OutboxTables tables, int writerId, AtomicBoolean writing)
-            throws Exception {
-        String t = tables.getTable();
-        OutboxWriter writer = OutboxWriter.builder().tables(tables).build();
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        try (java.sql.Connection c = db.connection();
-                PreparedStatement next =
-                        c.prepareStatement("UPDATE " + t + "_seq SET n = n + 1 WHERE k = ? RETURNING n");
-                PreparedStatement record = c.prepareStatement("INSERT INTO " + t + "_order VALUES (?, ?, ?)")) {
-            c.setAutoCommit(false);
-            for (int i = 0; writing.get(); i++) {
-                String key = "key-" + random.nextInt(KEYS);
-                String id = "w" + writerId + "-" + i;
-                writer.write(
-                        c,
-                        OutboxMessage.builder()
-                                .subject(t + ".e")
-                                .payload(id.getBytes(StandardCharsets.UTF_8))
-                                .messageId(id)
-                                .orderingKey(key)
-                                .build());
-                Thread.sleep(random.nextInt(3));
-                next.setString(1, key);
-                int n;
-                try (ResultSet rs = next.executeQuery()) {
-                    rs.next();
-                    n = rs.getInt(1);
-                }
-                record.setString(1, id);
-                record.setString(2, key);
-                record.setInt(3, n);
-                record.executeUpdate();
-                if (random.nextInt(10) == 0) {
-                    c.rollback();
-                } else {
-                    c.commit();
-                }
-            }
-        }
     }
 }

@@ -87,9 +87,9 @@ class PoisonRowsIT {
                 write(db, writer, first);
                 relay.start();
                 OutboxTesting.await(Duration.ofSeconds(30), "the poison row's first failure", () -> events.stream()
-                        .anyMatch(e -> e instanceof OutboxRelayEvent.RetryScheduled
-                                && ((OutboxRelayEvent.RetryScheduled) e)
-                                        .getMessageId()
+                        .anyMatch(e -> e instanceof OutboxRelayEvent.RowRetryScheduled
+                                && ((OutboxRelayEvent.RowRetryScheduled) e)
+                                        .messageId()
                                         .equals("poison-no-stream")));
                 write(db, writer, second);
                 OutboxTesting.awaitChecked(
@@ -107,7 +107,7 @@ class PoisonRowsIT {
                 assertThat(byId.keySet())
                         .containsExactlyInAnyOrder("poison-no-stream", "poison-too-big", "poison-rejected");
                 assertThat(byId.get("poison-no-stream").getReason()).isEqualTo("no-stream");
-                assertThat(byId.get("poison-no-stream").getError()).contains("no stream listens on the subject");
+                assertThat(byId.get("poison-no-stream").getError()).contains("no stream captures the subject");
                 assertThat(byId.get("poison-no-stream").getAttempts()).isEqualTo(3);
                 assertThat(byId.get("poison-no-stream").getOrderingKey()).isEqualTo("bad");
                 assertThat(byId.get("poison-too-big").getReason()).isEqualTo("payload-too-large");
@@ -132,21 +132,19 @@ class PoisonRowsIT {
                 // Other keys flowed while the poison row was retried; its own key waited for it.
                 Instant parkedAt = events.stream()
                         .filter(e -> e instanceof OutboxRelayEvent.RowParked
-                                && ((OutboxRelayEvent.RowParked) e)
-                                        .getMessageId()
-                                        .equals("poison-no-stream"))
+                                && ((OutboxRelayEvent.RowParked) e).messageId().equals("poison-no-stream"))
                         .findFirst()
                         .orElseThrow()
-                        .getTime();
+                        .at();
                 List<OutboxRelayEvent.PublishedRow> published = events.stream()
                         .filter(e -> e instanceof OutboxRelayEvent.BatchPublished)
-                        .flatMap(e -> ((OutboxRelayEvent.BatchPublished) e).getRows().stream())
+                        .flatMap(e -> ((OutboxRelayEvent.BatchPublished) e).rows().stream())
                         .toList();
                 assertThat(published).hasSize(205);
                 assertThat(published.stream()
-                                .filter(r -> r.getStream().equals(stream))
+                                .filter(r -> r.stream().equals(stream))
                                 .filter(r -> !payloadOf(nc, r).startsWith("bad"))
-                                .map(OutboxRelayEvent.PublishedRow::getAckedAt))
+                                .map(OutboxRelayEvent.PublishedRow::ackedAt))
                         .as("all 200 rows of other keys were published while the poison row was retried")
                         .hasSize(200)
                         .allMatch(at -> at.isBefore(parkedAt));
@@ -157,16 +155,16 @@ class PoisonRowsIT {
                         .toList();
                 assertThat(badOrder).containsExactly("bad-1", "bad-2", "bad-3", "bad-4", "bad-5");
                 assertThat(published.stream()
-                                .filter(r -> r.getAckedAt().isBefore(parkedAt))
+                                .filter(r -> r.ackedAt().isBefore(parkedAt))
                                 .map(r -> payloadOf(nc, r)))
                         .as("rows of the poisoned key written after its failure waited until it was parked")
                         .noneMatch(p -> p.startsWith("bad"));
                 assertThat(events)
-                        .filteredOn(e -> e instanceof OutboxRelayEvent.RetryScheduled
-                                && ((OutboxRelayEvent.RetryScheduled) e)
-                                        .getMessageId()
+                        .filteredOn(e -> e instanceof OutboxRelayEvent.RowRetryScheduled
+                                && ((OutboxRelayEvent.RowRetryScheduled) e)
+                                        .messageId()
                                         .equals("poison-no-stream"))
-                        .extracting(e -> ((OutboxRelayEvent.RetryScheduled) e).getAttempts())
+                        .extracting(e -> ((OutboxRelayEvent.RowRetryScheduled) e).attempts())
                         .containsExactly(1, 2);
 
                 // Fix the cause, re-queue: published with the message id it was parked with.
@@ -213,7 +211,7 @@ class PoisonRowsIT {
         try {
             return new String(
                     nc.jetStreamManagement()
-                            .getMessage(row.getStream(), row.getSequence())
+                            .getMessage(row.stream(), row.sequence())
                             .getData(),
                     StandardCharsets.UTF_8);
         } catch (Exception e) {

@@ -111,6 +111,7 @@ class RelayCrashIT {
             List<OutboxTesting.Stored> stored = OutboxTesting.readStream(nc, stream);
             assertThat(stored).hasSize(ROWS);
             OutboxTesting.assertEachIdOnce(stored);
+            OutboxTesting.assertPerKeyOrder(stored, "c-", 64);
             Set<String> expected = new HashSet<>();
             for (int i = 0; i < ROWS; i++) {
                 expected.add("c-" + i);

@@ -60,9 +60,9 @@ class RelayOperationsIT {
                         .map(e -> (OutboxRelayEvent.XminHorizonHeldBack) e)
                         .findFirst()
                         .orElseThrow();
-                assertThat(warning.getPid()).isEqualTo(pid);
-                assertThat(warning.getTransactionAge()).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
-                assertThat(warning.getState()).isEqualTo("idle in transaction");
+                assertThat(warning.pid()).isEqualTo(pid);
+                assertThat(warning.transactionAge()).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+                assertThat(warning.state()).isEqualTo("idle in transaction");
                 assertThat(registry.get("jscontract.outbox.xmin.age")
                                 .timeGauge()
                                 .value(TimeUnit.SECONDS))

@@ -21,11 +21,13 @@ class ValueTypesTest {
                 OutboxRelayEvent.OwnershipChanged.class,
                 OutboxRelayEvent.PublishedRow.class,
                 OutboxRelayEvent.BatchPublished.class,
-                OutboxRelayEvent.RetryScheduled.class,
+                OutboxRelayEvent.RowRetryScheduled.class,
+                OutboxRelayEvent.StateChanged.class,
                 OutboxRelayEvent.RowParked.class,
                 OutboxRelayEvent.XminHorizonHeldBack.class,
                 OutboxRelayEvent.DuplicateWindowRisk.class,
                 ParkedRow.class,
+                RelayHealth.class,
                 OutboxStatus.class)) {
             EqualsVerifier.forClass(type).suppress(Warning.NULL_FIELDS).verify();
         }
@@ -56,17 +58,34 @@ class ValueTypesTest {
     }
 
     @Test
-    void eventsPrintWhatHappened() {
-        assertThat(new OutboxRelayEvent.RowParked(
-                        Instant.EPOCH, "r", 7, "m7", PublishFailure.NO_STREAM, "no stream", 3))
-                .hasToString("RowParked{row 7, no-stream: no stream after 3 attempts}");
+    void eventsAreRecordsWithTheTimeAndTheRelayFirst() {
+        OutboxRelayEvent parked =
+                new OutboxRelayEvent.RowParked(Instant.EPOCH, "r", 7, "m7", PublishFailure.NO_STREAM, "no stream", 3);
+        assertThat(parked.at()).isEqualTo(Instant.EPOCH);
+        assertThat(parked.relay()).isEqualTo("r");
+        assertThat(parked)
+                .hasToString("RowParked[at=1970-01-01T00:00:00Z, relay=r, rowId=7, messageId=m7, reason=NO_STREAM,"
+                        + " error=no stream, attempts=3]");
         assertThat(new OutboxRelayEvent.DuplicateWindowRisk(
-                        Instant.EPOCH,
-                        "r",
-                        "S",
-                        Duration.ofSeconds(1),
-                        Duration.ofMinutes(2),
-                        DuplicateWindowCheck.WARN))
-                .hasToString("DuplicateWindowRisk{stream S window PT1S < horizon PT2M, WARN}");
+                                Instant.EPOCH,
+                                "r",
+                                "S",
+                                Duration.ofSeconds(1),
+                                Duration.ofMinutes(2),
+                                DuplicateWindowCheck.WARN)
+                        .window())
+                .isEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void relayHealthRefusesACauseThatDoesNotFitTheState() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+                        new RelayHealth(RelayState.RUNNING, RelayHealth.Cause.STREAM_UNAVAILABLE, "", Instant.EPOCH))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("a cause goes with states RECOVERING and HALTED and only with them, but state was RUNNING"
+                        + " and cause STREAM_UNAVAILABLE");
+        assertThat(new RelayHealth(RelayState.HALTED, RelayHealth.Cause.NATS_CONNECTION_CLOSED, "closed", Instant.EPOCH)
+                        .getCause())
+                .contains(RelayHealth.Cause.NATS_CONNECTION_CLOSED);
     }
 }

@@ -1,12 +1,14 @@
 package dev.jscontract.testing;
 
+import dev.jscontract.testing.internal.Environment;
 import dev.jscontract.testing.internal.Resolvers;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * Starts servers without JUnit, for code that manages its own lifecycle (benchmarks, demos, a {@code main}).
- * Everything returned is owned by the caller and must be closed.
+ * Everything returned is owned by the caller and must be closed. When no server can be had, the methods throw {@link
+ * ServerUnavailableException} with the message that says how to provide one (never a JUnit skip).
  *
  * <pre>{@code
  * try (NatsServer server = NatsServers.start()) {
@@ -19,17 +21,17 @@ public final class NatsServers {
 
     /** Starts (or connects to) a server by the documented resolution order. */
     public static NatsServer start(String... config) {
-        return Resolvers.nats().server(List.of(config));
+        return Environment.outsideJUnit(() -> Resolvers.nats().server(List.of(config)));
     }
 
     /** Starts a server of the given binary. */
     public static NatsServer start(NatsServerBinary binary, String... config) {
-        return Resolvers.nats().server(binary, List.of(config));
+        return Environment.outsideJUnit(() -> Resolvers.nats().server(binary, List.of(config)));
     }
 
     /** Starts a 3-node cluster of the default binary. */
     public static NatsCluster startCluster() {
-        return Resolvers.nats().cluster(null);
+        return Environment.outsideJUnit(() -> Resolvers.nats().cluster(null));
     }
 
     /** The default binary ({@code JSC_NATS_SERVER_BIN} or {@code nats-server} on PATH), if there is one. */

@@ -327,8 +327,8 @@ public final class OutboxBenchmark {
         try (OutboxRelay relay = relayBuilder(tables)
                 .listener(e -> {
                     if (e instanceof OutboxRelayEvent.BatchPublished) {
-                        for (OutboxRelayEvent.PublishedRow row : ((OutboxRelayEvent.BatchPublished) e).getRows()) {
-                            acked.put(row.getMessageId(), row.getAckedAt());
+                        for (OutboxRelayEvent.PublishedRow row : ((OutboxRelayEvent.BatchPublished) e).rows()) {
+                            acked.put(row.messageId(), row.ackedAt());
                         }
                     }
                 })

@@ -53,7 +53,11 @@ public final class Inbox {
 
     /** What identifies a message in the inbox. */
     public enum Key {
-        /** {@code seq:<stream>:<stream sequence>}: every stored message once (the default). */
+        /**
+         * {@code seq:<stream>:<stream sequence>:<stored at, epoch nanoseconds>}: every stored message once (the
+         * default). The time the server stored the message is part of the key because sequences restart when a
+         * stream is deleted and re-created: the new stream's message 1 is not the old one's.
+         */
         STREAM_SEQUENCE,
         /**
          * {@code id:<Nats-Msg-Id>} when the message has one, else the stream sequence: the same business event
@@ -172,7 +176,9 @@ public final class Inbox {
             }
         }
         var meta = message.metaData();
-        return "seq:" + meta.getStream() + ":" + meta.streamSequence();
+        java.time.ZonedDateTime storedAt = meta.timestamp();
+        long nanos = storedAt.toEpochSecond() * 1_000_000_000L + storedAt.getNano();
+        return "seq:" + meta.getStream() + ":" + meta.streamSequence() + ":" + nanos;
     }
 
     /**

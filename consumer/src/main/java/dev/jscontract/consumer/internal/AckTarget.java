@@ -20,6 +20,13 @@ public interface AckTarget {
     /** Sends {@code +TERM} (no reason: a reason is a no-op on 2.9, B-11). */
     void term();
 
+    /**
+     * Sends {@code -NAK} without a delay: hands the message back for redelivery at once. Used only when the consumer
+     * stops while a handler runs (a release, not a failed attempt); a failed attempt always gets {@link
+     * #nakWithDelay(Duration)} (NAK-001).
+     */
+    void releaseNow();
+
     /** An {@link AckTarget} over a jnats message. */
     static AckTarget of(Message message) {
         return new AckTarget() {
@@ -41,6 +48,11 @@ public interface AckTarget {
             @Override
             public void term() {
                 message.term();
+            }
+
+            @Override
+            public void releaseNow() {
+                message.nak();
             }
         };
     }

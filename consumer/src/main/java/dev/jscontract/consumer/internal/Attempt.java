@@ -10,10 +10,11 @@ import org.jspecify.annotations.Nullable;
  * the settle path share. All decisions take {@code now} as a parameter; the only side effects are the {@link
  * AckTarget} heartbeat and the interrupt of the handler thread.
  *
- * <p>States: {@code HELD} (waiting for the gate) → {@code RUNNING} (handler running) → {@code SETTLING} (the handler
- * thread settles) or {@code TIMED_OUT} (the cap fired first and the timeout path settles) → {@code DONE}. Heartbeats
+ * <p>States: {@code HELD} (waiting for the gate, or for an in-process retry after a failure while the downstream is
+ * down) → {@code RUNNING} (handler running) → {@code SETTLING} (the handler thread settles, or holds it again: back
+ * to {@code HELD}) or {@code TIMED_OUT} (the cap fired first and the timeout path settles) → {@code DONE}. Heartbeats
  * are sent in every state until {@link #stopHeartbeats()}, which the settle path calls right before the final ack,
- * NAK or term, so no heartbeat follows a settle.
+ * NAK or term, so no heartbeat follows a settle, and none stops before it.
  */
 public final class Attempt {
     /** Where an attempt is. */
@@ -40,6 +41,8 @@ public final class Attempt {
 
     private State state = State.HELD;
     private @Nullable Instant handlerStartedAt;
+    private Instant retryAt;
+    private int localAttempts;
     private @Nullable Instant nextHeartbeatAt;
     private boolean heartbeating;
     private int heartbeats;
@@ -70,6 +73,7 @@ public final class Attempt {
         this.ackDeadline = ackDeadline;
         this.receivedAt = receivedAt;
         this.thread = thread;
+        this.retryAt = receivedAt;
         if (heartbeatInterval != null) {
             this.heartbeating = true;
             this.nextHeartbeatAt = receivedAt.plus(heartbeatInterval);
@@ -152,6 +156,44 @@ public final class Attempt {
     }
 
     /**
+     * SETTLING → HELD: the attempt failed while the downstream is down; the handler thread keeps the message and runs
+     * the handler again, in process, no earlier than {@code retryAt}.
+     *
+     * @return how many in-process attempts have failed so far (1 after the first hold)
+     * @throws IllegalStateException when the attempt is not SETTLING (only its handler thread may hold it)
+     */
+    public synchronized int hold(Instant retryAt) {
+        if (state != State.SETTLING) {
+            throw new IllegalStateException("only a settling attempt can be held, but " + this + " is " + state);
+        }
+        state = State.HELD;
+        this.retryAt = retryAt;
+        return ++localAttempts;
+    }
+
+    /** The earliest time a held attempt may run again (its receive time until it was held). */
+    public synchronized Instant retryAt() {
+        return retryAt;
+    }
+
+    /** How many in-process attempts of this delivery failed and were held. */
+    public synchronized int localAttempts() {
+        return localAttempts;
+    }
+
+    /**
+     * Waits until the attempt is DONE (the timeout path settles it on another thread), so the handler thread keeps its
+     * slot, and the attempt its heartbeats, until the settle has happened.
+     *
+     * @throws InterruptedException when the thread is interrupted while waiting (the consumer stops)
+     */
+    public synchronized void awaitDone() throws InterruptedException {
+        while (state != State.DONE) {
+            wait();
+        }
+    }
+
+    /**
      * Sends a heartbeat when one is due.
      *
      * @param interval the heartbeat interval (the next one is due {@code interval} after this one)
@@ -188,6 +230,7 @@ public final class Attempt {
     public synchronized void stopHeartbeats() {
         heartbeating = false;
         state = State.DONE;
+        notifyAll();
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.jscontract.consumer.internal;
 
 import dev.jscontract.consumer.ConsumerEvent;
 import dev.jscontract.consumer.ConsumerEventListener;
+import dev.jscontract.contract.internal.Listeners;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -10,8 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers events to the registered listeners, isolating each: a listener that throws is logged, counted and
- * reported to the others as {@link ConsumerEvent.ListenerFailed}. Callers check {@link #enabled()} before they build
+ * Delivers events to the registered listeners, isolating each: a listener that throws (anything but a fatal JVM
+ * error, see {@link Listeners}) is logged, counted and reported to the others as {@link ConsumerEvent.ListenerFailed}. Callers check {@link #enabled()} before they build
  * an event, so nothing is allocated when nobody listens.
  */
 public final class EventBus {
@@ -66,7 +67,8 @@ public final class EventBus {
         for (ConsumerEventListener l : listeners) {
             try {
                 l.onEvent(event);
-            } catch (RuntimeException | LinkageError | AssertionError e) {
+            } catch (Throwable e) {
+                Listeners.rethrowIfFatal(e);
                 failures.incrementAndGet();
                 LOG.warn(
                         "event listener {} threw on {} for consumer {}/{}; the consumer carries on",
@@ -91,7 +93,8 @@ public final class EventBus {
     private void deliverQuietly(ConsumerEventListener l, ConsumerEvent event) {
         try {
             l.onEvent(event);
-        } catch (RuntimeException | LinkageError | AssertionError e) {
+        } catch (Throwable e) {
+            Listeners.rethrowIfFatal(e);
             failures.incrementAndGet();
             LOG.warn("event listener {} threw on ListenerFailed for consumer {}/{}", l, stream, consumer, e);
         }

@@ -1,15 +1,14 @@
 package dev.jscontract.consumer.internal;
 
 import dev.jscontract.consumer.ConsumerEvent;
+import dev.jscontract.consumer.ConsumerEvent.HoldCause;
+import dev.jscontract.consumer.ConsumerEvent.ReleaseCause;
 import dev.jscontract.consumer.ConsumerGate;
 import dev.jscontract.consumer.DecodingException;
 import dev.jscontract.consumer.FailureClassifier;
 import dev.jscontract.consumer.FailureKind;
-import dev.jscontract.consumer.PauseCause;
 import dev.jscontract.consumer.ProcessingTimeoutException;
-import dev.jscontract.contract.Backoff;
 import dev.jscontract.contract.ConsumerContract;
-import dev.jscontract.contract.DeadLetterEnvelope;
 import dev.jscontract.contract.DeadLetterReason;
 import io.nats.client.Message;
 import java.time.Clock;
@@ -20,41 +19,48 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What happens to one delivery on a handler thread, in order: take it (heartbeats start), wait for the gate
- * (heartbeating), run the handler (the cap starts), then settle exactly once:
+ * What happens to one delivery on a handler thread: take it (heartbeats start), wait for its turn (the gate, or the
+ * in-process retry time), run the handler (the cap starts), then either settle it exactly once through the {@link
+ * Settler} or hold it and go round again:
  *
  * <ul>
- *   <li>success → {@code ack()};
+ *   <li>success → ack;
  *   <li>a {@link DecodingException} anywhere in the cause chain → dead letter, reason {@code poison};
  *   <li>permanent (classifier) → dead letter, reason {@code permanent-error};
+ *   <li>the downstream is known to be down — the classifier says {@link FailureKind#DEPENDENCY_DOWN}, or the failure
+ *       leaves the gate reporting a failing downstream (an open or half-open breaker) → <b>hold</b>: the message
+ *       stays on its thread, heartbeated, and runs again in process after the contract's backoff for its local
+ *       attempt and once the gate lets it through. No NAK, no delivery spent, never a dead letter for it. A held
+ *       delivery is released to the server after {@code maxProcessingTime} since it was received, except on its last
+ *       allowed delivery, which stays held until the downstream is back or the consumer stops (releasing it would make
+ *       the server give up on a healthy message);
  *   <li>retryable, not the last allowed delivery → {@code nakWithDelay(backoff.delayFor(n))}, never a plain NAK;
- *   <li>retryable on the last delivery → dead letter, reason {@code handler-error} (or {@code processing-timeout});
- *   <li>dead letter = publish the envelope synchronously, then {@code term()}; if the publish fails, NAK with delay
- *       and keep the message (outcome {@code failed}).
+ *   <li>retryable on the last delivery → dead letter, reason {@code handler-error} (or {@code processing-timeout}).
  * </ul>
  *
- * <p>The timeout path ({@link #settleTimedOut(Attempt)}) settles an attempt whose handler exceeded the cap, from
- * another thread, while the handler thread is interrupted; the {@link Attempt} state machine makes sure exactly one
- * of the two settles.
+ * <p><b>Shutdown is not a failure.</b> When the consumer stops ({@link #stop()}, then the handler threads are
+ * interrupted), a handler that throws, or a message waiting for its turn, is released ({@link ReleaseCause#SHUTDOWN}):
+ * NAKed without delay so another instance can take it at once, with the breaker and the rate guard untouched. A
+ * handler that succeeds while the consumer stops is acked.
+ *
+ * <p>The timeout path ({@link #settleTimedOut(Attempt)}) settles an attempt whose handler exceeded the cap, from the
+ * runtime's I/O thread, while the handler thread is interrupted; the {@link Attempt} state machine makes sure exactly
+ * one of the two settles, and the handler thread waits for that settle before it frees its slot, so heartbeats go on
+ * until the message is settled.
  */
 public final class MessagePipeline {
     private static final Logger LOG = LoggerFactory.getLogger(MessagePipeline.class);
-    private static final Duration GATE_POLL = Duration.ofMillis(50);
-    /** The smallest delay before a message whose dead-lettering failed is tried again. */
-    static final Duration MIN_DEAD_LETTER_RETRY = Duration.ofSeconds(1);
+    private static final Duration TURN_POLL = Duration.ofMillis(50);
 
     private final ConsumerContract contract;
     private final Deadlines deadlines;
     private final MessageInvoker invoker;
     private final FailureClassifier classifier;
     private final @Nullable ConsumerGate gate;
-    private final @Nullable DeadLetterWriter writer;
-    private final @Nullable RateWindow rateWindow;
     private final HeartbeatMonitor monitor;
+    private final Settler settler;
     private final EventBus events;
     private final Clock clock;
-    private final String instance;
-    private final PullEngine engine;
     private volatile boolean stopping;
 
     /** Wires a pipeline; see {@link ConsumerRuntime}. */
@@ -76,27 +82,34 @@ public final class MessagePipeline {
         this.invoker = invoker;
         this.classifier = classifier;
         this.gate = gate;
-        this.writer = writer;
-        this.rateWindow = rateWindow;
         this.monitor = monitor;
         this.events = events;
         this.clock = clock;
-        this.instance = instance;
-        this.engine = engine;
+        this.settler = new Settler(contract, deadlines, writer, rateWindow, events, clock, instance, engine);
     }
 
-    /** Makes held messages give up waiting for the gate (on close). */
+    /** The consumer is stopping: failures from now on are releases, and waiting messages are released. */
     public void stop() {
         stopping = true;
+    }
+
+    /** The consumer is closed: a handler that returns later may ack, but sends nothing else. */
+    public void closed() {
+        settler.closed();
     }
 
     /**
      * Processes one delivery on handler thread {@code slot}.
      *
-     * @throws InterruptedException when the thread is interrupted while the message is held (close): the message is
-     *     left unsettled for redelivery
+     * @throws InterruptedException when the thread is interrupted while the message waits (the consumer stops); the
+     *     message was released first
      */
     public void process(int slot, Message message) throws InterruptedException {
+        process(slot, message, AckTarget.of(message));
+    }
+
+    /** {@link #process(int, Message)} with the settle calls going to {@code target} (tests give a fake). */
+    void process(int slot, Message message, AckTarget target) throws InterruptedException {
         String reply = message.getReplyTo();
         long delivered = AckSubjects.deliveredCount(reply);
         long sequence = AckSubjects.streamSequence(reply);
@@ -107,7 +120,7 @@ public final class MessagePipeline {
         }
         int delivery = (int) Math.min(Integer.MAX_VALUE, delivered);
         Attempt attempt = new Attempt(
-                AckTarget.of(message),
+                target,
                 message,
                 sequence,
                 delivery,
@@ -117,12 +130,19 @@ public final class MessagePipeline {
                 Thread.currentThread());
         monitor.register(slot, attempt);
         try {
-            Instant start = attempt.receivedAt();
-            if (gate != null) {
-                awaitGate();
-                start = clock.instant();
+            run(attempt, message);
+        } finally {
+            monitor.unregister(slot);
+        }
+    }
+
+    private void run(Attempt a, Message message) throws InterruptedException {
+        while (true) {
+            if (!awaitTurn(a)) {
+                return; // released
             }
-            attempt.startHandler(start);
+            Instant start = clock.instant();
+            a.startHandler(start);
             Throwable failure = null;
             try {
                 invoker.invoke(message);
@@ -132,254 +152,140 @@ public final class MessagePipeline {
                 failure = t;
             }
             Duration took = Duration.between(start, clock.instant());
-            if (!attempt.finishHandler()) {
-                return; // the cap fired first: the timeout path settles
+            if (!a.finishHandler()) {
+                a.awaitDone(); // the cap fired first: the timeout path settles; keep the slot until it has
+                return;
             }
             if (failure == null) {
                 if (gate != null) {
                     gate.onSuccess(took);
                 }
-                acknowledge(attempt, took);
-            } else {
-                settleFailure(attempt, failure, took, false);
+                settler.ack(a, took);
+                return;
             }
-        } finally {
-            monitor.unregister(slot);
+            if (stopping) {
+                if (gate != null) {
+                    gate.release();
+                }
+                settler.release(a, ReleaseCause.SHUTDOWN, took);
+                return;
+            }
+            if (!failed(a, failure, took)) {
+                return; // settled
+            }
         }
     }
 
-    private void awaitGate() throws InterruptedException {
-        ConsumerGate g = gate;
-        while (g != null && !g.tryAcquire()) {
+    /**
+     * Waits until the attempt may run: its in-process retry time has come and the gate gives permission. Releases the
+     * message instead when the consumer stops or a held delivery reaches its hold limit.
+     *
+     * @return true when the handler may run now (gate permission taken), false when the message was released
+     */
+    private boolean awaitTurn(Attempt a) throws InterruptedException {
+        Duration limit = contract.getMaxProcessingTime().orElse(null);
+        while (true) {
             if (stopping) {
-                throw new InterruptedException("consumer closing while the message waited for the gate");
+                settler.release(a, ReleaseCause.SHUTDOWN, Duration.ZERO);
+                return false;
             }
-            Thread.sleep(GATE_POLL.toMillis());
+            Instant now = clock.instant();
+            if (limit != null
+                    && !settler.isLastDelivery(a)
+                    && !now.isBefore(a.receivedAt().plus(limit))) {
+                settler.release(a, ReleaseCause.HOLD_LIMIT, Duration.ZERO);
+                return false;
+            }
+            if (!now.isBefore(a.retryAt()) && (gate == null || gate.tryAcquire())) {
+                return true;
+            }
+            Duration wait = Duration.between(now, a.retryAt());
+            try {
+                Thread.sleep(Math.max(1, Math.min(TURN_POLL.toMillis(), wait.toMillis())));
+            } catch (InterruptedException e) {
+                if (stopping) {
+                    settler.release(a, ReleaseCause.SHUTDOWN, Duration.ZERO);
+                }
+                throw e;
+            }
         }
+    }
+
+    /**
+     * A failed attempt: held for another in-process attempt, or settled.
+     *
+     * @return true when the message is held (run it again), false when it was settled
+     */
+    private boolean failed(Attempt a, Throwable failure, Duration took) {
+        boolean poison = isPoison(failure);
+        FailureKind kind = poison ? FailureKind.PERMANENT : classify(failure);
+        if (gate != null) {
+            if (kind == FailureKind.PERMANENT) {
+                gate.release(); // says nothing about the downstream
+            } else {
+                gate.onFailure(took, failure);
+            }
+        }
+        HoldCause hold = kind == FailureKind.DEPENDENCY_DOWN
+                ? HoldCause.DEPENDENCY_DOWN
+                : kind == FailureKind.RETRYABLE && gate != null && gate.isDownstreamFailing() ? HoldCause.GATE : null;
+        if (hold != null) {
+            int local = a.localAttempts() + 1;
+            Duration retryIn = contract.getBackoff().delayFor(local);
+            a.hold(clock.instant().plus(retryIn));
+            if (local == 1) {
+                LOG.debug(
+                        "consumer {}/{}: message {} (delivery {}) failed while the downstream is down ({}); held and"
+                                + " retried in process",
+                        events.stream(),
+                        events.consumer(),
+                        a.streamSequence(),
+                        a.deliveryCount(),
+                        failure.toString());
+            }
+            if (events.enabled()) {
+                events.publish(new ConsumerEvent.MessageHeld(
+                        events.now(),
+                        events.stream(),
+                        events.consumer(),
+                        a.streamSequence(),
+                        a.deliveryCount(),
+                        local,
+                        hold,
+                        failure,
+                        retryIn));
+            }
+            return true;
+        }
+        if (kind == FailureKind.RETRYABLE && !settler.isLastDelivery(a)) {
+            settler.retry(a, failure, took);
+            return false;
+        }
+        DeadLetterReason reason = poison
+                ? DeadLetterReason.POISON
+                : kind == FailureKind.PERMANENT ? DeadLetterReason.PERMANENT_ERROR : DeadLetterReason.HANDLER_ERROR;
+        settler.deadLetter(a, reason, failure, took);
+        return false;
     }
 
     /** Settles an attempt the heartbeat monitor timed out (called on the runtime's I/O thread). */
     public void settleTimedOut(Attempt attempt) {
         Duration cap = contract.getMaxProcessingTime().orElse(Duration.ZERO);
         ProcessingTimeoutException failure = new ProcessingTimeoutException(cap);
+        if (stopping) {
+            if (gate != null) {
+                gate.release();
+            }
+            settler.release(attempt, ReleaseCause.SHUTDOWN, cap);
+            return;
+        }
         if (gate != null) {
             gate.onFailure(cap, failure);
         }
-        settleFailure(attempt, failure, cap, true);
-    }
-
-    private void acknowledge(Attempt a, Duration took) {
-        a.stopHeartbeats();
-        if (!send(a, "ack", () -> a.target().ack())) {
-            return;
-        }
-        if (events.enabled()) {
-            events.publish(new ConsumerEvent.MessageAcked(
-                    events.now(),
-                    events.stream(),
-                    events.consumer(),
-                    a.streamSequence(),
-                    a.deliveryCount(),
-                    took,
-                    a.ackDeadline()));
-        }
-        recordRate(false);
-    }
-
-    private void settleFailure(Attempt a, Throwable failure, Duration took, boolean timedOut) {
-        boolean poison = !timedOut && isPoison(failure);
-        FailureKind kind = timedOut ? FailureKind.RETRYABLE : poison ? FailureKind.PERMANENT : classify(failure);
-        if (gate != null && !timedOut) {
-            if (kind == FailureKind.RETRYABLE) {
-                gate.onFailure(took, failure);
-            } else {
-                gate.release();
-            }
-        }
-        boolean last = contract.hasFiniteMaxDeliver() && a.deliveryCount() >= contract.getMaxDeliver();
-        if (kind == FailureKind.RETRYABLE && !last) {
-            Duration delay = nakDelay(a.deliveryCount());
-            a.stopHeartbeats();
-            if (!send(a, "nak", () -> a.target().nakWithDelay(delay))) {
-                return;
-            }
-            LOG.debug(
-                    "consumer {}/{}: message {} delivery {} failed ({}), retry in {}",
-                    events.stream(),
-                    events.consumer(),
-                    a.streamSequence(),
-                    a.deliveryCount(),
-                    failure.toString(),
-                    delay);
-            if (events.enabled()) {
-                events.publish(new ConsumerEvent.RetryScheduled(
-                        events.now(),
-                        events.stream(),
-                        events.consumer(),
-                        a.streamSequence(),
-                        a.deliveryCount(),
-                        took,
-                        a.ackDeadline(),
-                        delay,
-                        failure));
-            }
-            recordRate(false);
-            return;
-        }
-        DeadLetterReason reason = poison
-                ? DeadLetterReason.POISON
-                : kind == FailureKind.PERMANENT
-                        ? DeadLetterReason.PERMANENT_ERROR
-                        : timedOut ? DeadLetterReason.PROCESSING_TIMEOUT : DeadLetterReason.HANDLER_ERROR;
-        deadLetter(a, reason, failure, took);
-    }
-
-    private void deadLetter(Attempt a, DeadLetterReason reason, Throwable failure, Duration took) {
-        DeadLetterWriter w = writer;
-        if (w == null) {
-            a.stopHeartbeats();
-            if (!send(a, "term", () -> a.target().term())) {
-                return;
-            }
-            LOG.info(
-                    "consumer {}/{}: message {} terminated without a dead letter ({}; the contract's policy is none)",
-                    events.stream(),
-                    events.consumer(),
-                    a.streamSequence(),
-                    reason);
-            if (events.enabled()) {
-                events.publish(new ConsumerEvent.MessageTerminated(
-                        events.now(),
-                        events.stream(),
-                        events.consumer(),
-                        a.streamSequence(),
-                        a.deliveryCount(),
-                        took,
-                        a.ackDeadline(),
-                        reason,
-                        failure));
-            }
-            recordRate(true);
-            return;
-        }
-        Message m = a.message();
-        DeadLetterWriter.Stored stored;
-        try {
-            if (m == null) {
-                throw new IllegalStateException("attempt without a message cannot be dead-lettered");
-            }
-            stored = w.publish(envelope(m, a, reason, failure));
-        } catch (Exception e) {
-            Duration delay = deadLetterRetryDelay(a.deliveryCount());
-            a.stopHeartbeats();
-            boolean sent = send(a, "nak", () -> a.target().nakWithDelay(delay));
-            LOG.warn(
-                    "consumer {}/{}: could not dead-letter message {} (delivery {}, {}) to {} in stream {}: {}; the"
-                            + " message is kept{} (create the dead-letter stream or fix the server; the failure is"
-                            + " counted as outcome 'failed')",
-                    events.stream(),
-                    events.consumer(),
-                    a.streamSequence(),
-                    a.deliveryCount(),
-                    reason,
-                    w.subject(),
-                    w.stream(),
-                    e.toString(),
-                    sent ? " and retried in " + delay : "");
-            if (sent && events.enabled()) {
-                events.publish(new ConsumerEvent.DeadLetterFailed(
-                        events.now(),
-                        events.stream(),
-                        events.consumer(),
-                        a.streamSequence(),
-                        a.deliveryCount(),
-                        took,
-                        a.ackDeadline(),
-                        reason,
-                        failure,
-                        e,
-                        delay));
-            }
-            recordRate(false);
-            return;
-        }
-        a.stopHeartbeats();
-        if (!send(a, "term", () -> a.target().term())) {
-            return;
-        }
-        LOG.info(
-                "consumer {}/{}: message {} dead-lettered after {} deliveries ({}: {}) to {} #{}{}",
-                events.stream(),
-                events.consumer(),
-                a.streamSequence(),
-                a.deliveryCount(),
-                reason,
-                failure.toString(),
-                w.stream(),
-                stored.sequence(),
-                stored.duplicate() ? " (already there)" : "");
-        if (events.enabled()) {
-            events.publish(new ConsumerEvent.MessageDeadLettered(
-                    events.now(),
-                    events.stream(),
-                    events.consumer(),
-                    a.streamSequence(),
-                    a.deliveryCount(),
-                    took,
-                    a.ackDeadline(),
-                    reason,
-                    failure,
-                    w.stream(),
-                    stored.sequence(),
-                    stored.duplicate()));
-        }
-        recordRate(true);
-    }
-
-    private DeadLetterEnvelope envelope(Message m, Attempt a, DeadLetterReason reason, Throwable failure) {
-        var meta = m.metaData();
-        byte[] data = m.getData();
-        return DeadLetterEnvelope.builder()
-                .originalStream(contract.getStream())
-                .originalSubject(m.getSubject())
-                .originalSequence(a.streamSequence())
-                .originalTimestamp(meta.timestamp().toInstant())
-                .consumer(contract.getDurable())
-                .deliveries(a.deliveryCount())
-                .reason(reason)
-                .error(failure)
-                .deadLetteredAt(clock.instant())
-                .instance(instance)
-                .originalHeaders(m.getHeaders())
-                .body(data == null ? new byte[0] : data)
-                .build();
-    }
-
-    private boolean send(Attempt a, String action, Runnable call) {
-        try {
-            call.run();
-            return true;
-        } catch (RuntimeException e) {
-            LOG.warn(
-                    "consumer {}/{}: could not send {} for message {} (delivery {}): {}; the server redelivers it after"
-                            + " its ack deadline",
-                    events.stream(),
-                    events.consumer(),
-                    action,
-                    a.streamSequence(),
-                    a.deliveryCount(),
-                    e.toString());
-            if (events.enabled()) {
-                events.publish(new ConsumerEvent.SettleFailed(
-                        events.now(),
-                        events.stream(),
-                        events.consumer(),
-                        a.streamSequence(),
-                        a.deliveryCount(),
-                        action,
-                        e));
-            }
-            return false;
+        if (settler.isLastDelivery(attempt)) {
+            settler.deadLetter(attempt, DeadLetterReason.PROCESSING_TIMEOUT, failure, cap);
+        } else {
+            settler.retry(attempt, failure, cap);
         }
     }
 
@@ -407,46 +313,5 @@ public final class MessagePipeline {
             }
         }
         return false;
-    }
-
-    private Duration nakDelay(int delivery) {
-        Backoff backoff = contract.getBackoff();
-        return deadlines.nakDelay(delivery, backoff.delayFor(delivery));
-    }
-
-    private Duration deadLetterRetryDelay(int delivery) {
-        Duration d = nakDelay(delivery);
-        return d.compareTo(MIN_DEAD_LETTER_RETRY) < 0 ? MIN_DEAD_LETTER_RETRY : d;
-    }
-
-    private void recordRate(boolean deadLettered) {
-        RateWindow w = rateWindow;
-        if (w == null) {
-            return;
-        }
-        Instant now = clock.instant();
-        RateWindow.Trip trip = w.record(deadLettered, now);
-        if (trip != null) {
-            LOG.warn(
-                    "consumer {}/{}: {} of the last {} deliveries were dead-lettered ({}%), above the guard's limit;"
-                            + " pulling pauses until {} (check the last deploy and the dead-letter stream)",
-                    events.stream(),
-                    events.consumer(),
-                    trip.deadLettered(),
-                    trip.window(),
-                    Math.round(trip.share() * 100),
-                    trip.pausedUntil());
-            engine.pause(PauseCause.DEAD_LETTER_RATE);
-            if (events.enabled()) {
-                events.publish(new ConsumerEvent.DeadLetterRateExceeded(
-                        now,
-                        events.stream(),
-                        events.consumer(),
-                        trip.deadLettered(),
-                        trip.window(),
-                        trip.share(),
-                        trip.pausedUntil()));
-            }
-        }
     }
 }

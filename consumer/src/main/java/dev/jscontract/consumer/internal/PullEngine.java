@@ -2,10 +2,9 @@ package dev.jscontract.consumer.internal;
 
 import dev.jscontract.consumer.ConsumerEvent;
 import dev.jscontract.consumer.ConsumerEvent.PullErrorKind;
+import dev.jscontract.consumer.ConsumerHealth.Problem;
 import dev.jscontract.consumer.PauseCause;
-import io.nats.client.Connection;
 import io.nats.client.Message;
-import io.nats.client.Subscription;
 import io.nats.client.support.Status;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -20,44 +19,66 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Pulls a durable consumer's messages with the JetStream pull protocol over one wildcard inbox subscription, asking
- * only for as many messages as the {@link PullPlanner} allows, and sees every status the server sends.
+ * Pulls a durable consumer's messages with the JetStream pull protocol over one inbox subscription, asking only for
+ * as many messages as the {@link PullPlanner} allows, and sees every status the server sends.
  *
  * <p>Why not jnats {@code consume()}: it counts a message as processed only when its handler returns and re-pulls by
  * a percentage threshold, so it cannot keep "requested + in flight" at the number of free handler threads, which is
  * what B-16 needs; and its status handling reports 409s and heartbeat alarms only to the connection's {@code
  * ErrorListener}, which the user owns. Here each pull request has its own reply subject {@code <inbox>.<id>}, so a
  * 408/409/503 is matched to the request it ends, and every non-routine status becomes a {@link
- * ConsumerEvent.PullError} event and a log line (CON-001). Only public jnats API is used: messages on a subscription
- * whose reply subject starts with {@code $JS.ACK} are full JetStream messages ({@code metaData()}, {@code ack()}...).
+ * ConsumerEvent.PullError} event and a health problem (CON-001).
  *
- * <p>Liveness: each pull asks for idle heartbeats; when none arrive for three heartbeat intervals while a pull is
- * open (a server restart or a lost consumer leader loses pull requests), the open pulls are written off and re-sent.
- * The runtime also calls {@link #reset(String)} on reconnect. Messages that arrive for a written-off pull are still
- * processed (the window may be exceeded briefly).
+ * <p><b>The window.</b> In flight (received, not settled) plus outstanding (asked for, not yet read) never exceeds
+ * the planner's window. Outstanding is the larger of what open pulls still ask for and what already waits unread in
+ * the inbox, so messages that arrive for a pull that was written off (after a reconnect, say) are counted too.
  *
- * <p>The inbox is a synchronous subscription that the handler threads read directly ({@link #next(Duration)}): a
- * pulled message goes from the connection's reader thread to a free handler thread with one hand-off, and no thread
- * sits between them. Statuses are handled by whichever handler thread reads them.
+ * <p><b>Faults.</b>
  *
- * <p>Thread-safe: state is guarded by this object's lock; handler threads (through {@link #next(Duration)} and
- * {@link #settled()}) and the timer (through {@link #maintain()}) call in.
+ * <ul>
+ *   <li>No pull is sent while the connection is not CONNECTED (jnats would only buffer it, and a reconnect would
+ *       flush a pile of them).
+ *   <li>On reconnect ({@link #reconnected()}) the engine moves to a fresh inbox and closes the old one: pulls the
+ *       server may still hold from before the disconnect now have no subscriber, so they deliver nothing here, and
+ *       the window is never exceeded. What the old inbox still buffered comes back after its ack deadline.
+ *   <li>When the server's idle heartbeats stop while a pull is open, the engine does not guess: it asks for a
+ *       round-trip probe (run off the timer thread). If the server answers, the pulls were lost (a restart, a leader
+ *       change) and are re-sent; if it does not, the network path is stalled, and nothing more is sent until it
+ *       heals.
+ *   <li>Pull errors move the health to RECOVERING, and to HALTED when the durable was deleted, the connection is
+ *       closed, or errors have lasted longer than the pull error budget. Failed pulls are retried with a backoff
+ *       that grows to {@value #MAX_ERROR_BACKOFF_MILLIS} ms; nothing spins.
+ * </ul>
+ *
+ * <p>Handler threads read the inbox directly ({@link #next(Duration)}): a pulled message goes from the connection's
+ * reader thread to a free handler thread with one hand-off. Statuses are handled by whichever thread reads them.
+ *
+ * <p>Thread-safe: state is guarded by this object's lock; handler threads (through {@link #next(Duration)} and {@link
+ * #settled()}), the timer (through {@link #maintain()}), the I/O thread (probes) and jnats' connection-event thread
+ * call in.
  */
 public final class PullEngine {
     private static final Logger LOG = LoggerFactory.getLogger(PullEngine.class);
-    private static final Duration ERROR_BACKOFF = Duration.ofSeconds(1);
-    private static final long ERROR_LOG_INTERVAL_MILLIS = 30_000;
+    private static final long MIN_ERROR_BACKOFF_MILLIS = 1_000;
+    private static final long MAX_ERROR_BACKOFF_MILLIS = 10_000;
     private static final int MISSED_HEARTBEATS = 3;
 
-    private final Connection connection;
+    /** Asks the runtime to probe the connection off the timer thread and report with {@link #probed(boolean)}. */
+    @FunctionalInterface
+    public interface Prober {
+        /** Starts a probe; returns false when it cannot be started (closing). */
+        boolean requestProbe();
+    }
+
+    private final PullTransport transport;
     private final String stream;
     private final String durable;
     private final PullPlanner planner;
     private final Clock clock;
     private final EventBus events;
-    private final boolean announcePauses;
+    private final @Nullable HealthTracker health;
+    private final Duration errorBudget;
     private final String pullSubject;
-    private final String inbox;
     private final long expiryMillis;
     private final long heartbeatMillis;
     private final String bodySuffix;
@@ -67,16 +88,22 @@ public final class PullEngine {
 
     private final Set<PauseCause> pauses = EnumSet.noneOf(PauseCause.class);
     private @Nullable BooleanSupplier gate;
+    private @Nullable Prober prober;
     private boolean gateClosed;
-    private @Nullable Subscription subscription;
+    private PullTransport.@Nullable Inbox inbox;
     private boolean stopped;
+    private boolean started;
     private int inFlight;
     private int requested;
     private long nextRequestId;
     private long lastActivityMillis;
     private long retryNotBeforeMillis;
-    private @Nullable PullErrorKind lastLoggedError;
-    private long lastErrorLogMillis;
+    private long errorBackoffMillis = MIN_ERROR_BACKOFF_MILLIS;
+    private long errorsSinceMillis = -1;
+    private boolean probing;
+    /** The last probe got no answer: the path is stalled; nothing expires and nothing is sent until it heals. */
+    private boolean stalled;
+
     private long pullsSent;
 
     private static final class Request {
@@ -94,26 +121,29 @@ public final class PullEngine {
     /**
      * @param planner how much to pull
      * @param expiry how long each pull request waits at the server
-     * @param announcePauses whether pauses and resumes are published as events (false for the sweeper)
+     * @param health where problems and pauses are reported (null for the sweeper, whose health is not the
+     *     consumer's)
+     * @param errorBudget how long pull errors may last before the consumer is HALTED
      */
     public PullEngine(
-            Connection connection,
+            PullTransport transport,
             String stream,
             String durable,
             PullPlanner planner,
             Duration expiry,
             Clock clock,
             EventBus events,
-            boolean announcePauses) {
-        this.connection = connection;
+            @Nullable HealthTracker health,
+            Duration errorBudget) {
+        this.transport = transport;
         this.stream = stream;
         this.durable = durable;
         this.planner = planner;
         this.clock = clock;
         this.events = events;
-        this.announcePauses = announcePauses;
+        this.health = health;
+        this.errorBudget = errorBudget;
         this.pullSubject = "$JS.API.CONSUMER.MSG.NEXT." + stream + "." + durable;
-        this.inbox = connection.createInbox();
         this.expiryMillis = expiry.toMillis();
         this.heartbeatMillis = heartbeatFor(expiry).toMillis();
         this.bodySuffix = ",\"expires\":" + expiry.toNanos() + ",\"idle_heartbeat\":"
@@ -128,9 +158,10 @@ public final class PullEngine {
 
     /** Subscribes the inbox and sends the first pull. */
     public void start() {
-        Subscription sub = connection.subscribe(inbox + ".*");
+        PullTransport.Inbox first = transport.openInbox();
         synchronized (this) {
-            subscription = sub;
+            inbox = first;
+            started = true;
             lastActivityMillis = clock.millis();
         }
         maybePull();
@@ -139,6 +170,11 @@ public final class PullEngine {
     /** Installs the gate asked before every pull (for example an open circuit breaker says no). */
     public synchronized void gate(BooleanSupplier allowsPulling) {
         this.gate = allowsPulling;
+    }
+
+    /** Installs what runs connection probes when heartbeats stop (the runtime's I/O thread). */
+    public synchronized void prober(Prober prober) {
+        this.prober = prober;
     }
 
     /** One in-flight message was settled (or abandoned): frees its place in the window and pulls if possible. */
@@ -198,69 +234,198 @@ public final class PullEngine {
     }
 
     /**
-     * Housekeeping, called by the timer: writes off pulls past their expiry, detects silent servers (missed idle
-     * heartbeats), re-evaluates the gate, and pulls when there is room.
+     * Housekeeping, called by the timer: follows the connection's status, writes off pulls past their expiry, asks
+     * for a probe when the server's heartbeats stopped, re-evaluates the gate, and pulls when there is room.
      */
     public void maintain() {
-        boolean silent = false;
-        long silence = 0;
+        boolean probe = false;
+        PullTransport.Status status = transport.status();
         synchronized (this) {
+            if (stopped || !started) {
+                return;
+            }
+            long now = clock.millis();
+            if (!stalled) {
+                // While stalled, open pulls may be stuck in the network and still be served once it heals.
+                for (Iterator<Request> it = requests.iterator(); it.hasNext(); ) {
+                    Request r = it.next();
+                    if (now >= r.deadMillis) {
+                        requested -= r.remaining;
+                        it.remove();
+                    }
+                }
+            }
+            if (status == PullTransport.Status.CONNECTED
+                    && (stalled || !requests.isEmpty())
+                    && !probing
+                    && now - lastActivityMillis > MISSED_HEARTBEATS * heartbeatMillis
+                    && !hasUnread()) {
+                probing = true;
+                probe = true;
+            }
+        }
+        connectionStatus(status);
+        if (probe && !startProbe()) {
+            synchronized (this) {
+                probing = false;
+            }
+        }
+        maybePull();
+    }
+
+    /** Reports the connection's status to the health model. */
+    private void connectionStatus(PullTransport.Status status) {
+        if (health == null) {
+            return;
+        }
+        switch (status) {
+            case CONNECTED -> health.solved(Problem.DISCONNECTED);
+            case RECONNECTING ->
+                health.problem(
+                        Problem.DISCONNECTED,
+                        false,
+                        "the NATS connection is disconnected and jnats is reconnecting; no pulls are sent until it is"
+                                + " back, and messages in flight are settled or redelivered after their ack deadline");
+            case CLOSED -> closed();
+        }
+    }
+
+    private boolean startProbe() {
+        Prober p;
+        synchronized (this) {
+            p = prober;
+        }
+        return p != null && p.requestProbe();
+    }
+
+    /**
+     * The probe's answer: {@code answered} when the server replied to a PING on this connection. After heartbeats
+     * stopped on a path that works, the open pulls were lost (a restart, a leader change) and are re-sent; when the
+     * path does not answer it is stalled; when a stalled path answers again, the open pulls may still be served (they
+     * were stuck in the network), so they get a fresh expiry instead of being re-sent.
+     */
+    public void probed(boolean answered) {
+        long silence;
+        boolean healed = false;
+        boolean lost = false;
+        synchronized (this) {
+            probing = false;
             if (stopped) {
                 return;
             }
             long now = clock.millis();
-            for (Iterator<Request> it = requests.iterator(); it.hasNext(); ) {
-                Request r = it.next();
-                if (now >= r.deadMillis) {
-                    requested -= r.remaining;
-                    it.remove();
-                }
-            }
-            if (!requests.isEmpty() && now - lastActivityMillis > MISSED_HEARTBEATS * heartbeatMillis && !hasUnread()) {
-                silent = true;
-                silence = now - lastActivityMillis;
+            silence = now - lastActivityMillis;
+            lastActivityMillis = now; // the next probe comes after another round of missed heartbeats
+            if (answered && stalled) {
+                heal(now);
+                healed = true;
+            } else if (answered) {
                 clearRequests();
-                lastActivityMillis = now;
+                lost = true;
+            } else {
+                stalled = true;
             }
         }
-        if (silent) {
+        if (lost) {
             pullError(
                     PullErrorKind.HEARTBEAT_MISSED,
                     0,
-                    "no idle heartbeat for " + silence + " ms while a pull was"
-                            + " open; the pulls were presumed lost (server restart or consumer leader change) and re-sent");
+                    "no idle heartbeat for " + silence + " ms while a pull was open, but the server answers a PING:"
+                            + " the pulls were lost (a server restart or a consumer leader change) and are re-sent");
+        } else if (healed) {
+            if (health != null) {
+                health.solved(Problem.CONNECTION_STALLED);
+            }
+            maybePull();
+        } else if (health != null) {
+            health.problem(
+                    Problem.CONNECTION_STALLED,
+                    false,
+                    "nothing has come from nats-server for " + silence + " ms and a PING got no PONG: the network path"
+                            + " is stalled (a silent cut or an overloaded server); no more pulls are sent until it"
+                            + " answers, and jnats reconnects if its own pings time out");
         }
-        maybePull();
+    }
+
+    /** The stalled path works again: open pulls get a fresh expiry, since the server may only now have them. */
+    private void heal(long now) {
+        stalled = false;
+        long dead = now + expiryMillis + Math.max(1000, heartbeatMillis);
+        ArrayDeque<Request> refreshed = new ArrayDeque<>(requests.size());
+        for (Request r : requests) {
+            refreshed.addLast(new Request(r.id, r.remaining, dead));
+        }
+        requests.clear();
+        requests.addAll(refreshed);
     }
 
     /** Whether the inbox holds messages no handler thread has read yet (they count as signs of life). */
     private boolean hasUnread() {
-        Subscription sub = subscription;
-        try {
-            return sub != null && sub.getPendingMessageCount() > 0;
-        } catch (IllegalStateException e) {
-            return false;
-        }
+        PullTransport.Inbox i = inbox;
+        return i != null && i.buffered() > 0;
     }
 
-    /** Writes off all open pulls (for example after a reconnect, when the server may have dropped them). */
-    public void reset(String why) {
+    /**
+     * The connection reconnected (and resubscribed): moves to a fresh inbox so that pulls the server may still hold
+     * from before cannot deliver beyond the window, and re-pulls.
+     */
+    public void reconnected() {
+        PullTransport.Inbox old;
+        PullTransport.Inbox fresh;
         synchronized (this) {
-            if (stopped) {
+            if (stopped || !started) {
                 return;
             }
-            LOG.info(
-                    "consumer {}/{}: re-issuing pulls ({}): {} open pull(s) for {} message(s) written off",
-                    stream,
-                    durable,
-                    why,
-                    requests.size(),
-                    requested);
+            old = inbox;
+        }
+        try {
+            fresh = transport.openInbox();
+        } catch (IllegalStateException e) {
+            LOG.debug("consumer {}/{}: cannot open a new inbox after reconnecting: {}", stream, durable, e.toString());
+            return;
+        }
+        int written;
+        int dropped = old == null ? 0 : old.buffered();
+        synchronized (this) {
+            if (stopped) {
+                fresh.close();
+                return;
+            }
+            written = requests.size();
+            inbox = fresh;
             clearRequests();
+            stalled = false;
             retryNotBeforeMillis = 0;
+            errorBackoffMillis = MIN_ERROR_BACKOFF_MILLIS;
             lastActivityMillis = clock.millis();
         }
+        if (old != null) {
+            old.close();
+        }
+        LOG.info(
+                "consumer {}/{}: reconnected; pulling on a fresh inbox ({} open pull(s) written off, {} unread message(s)"
+                        + " left for redelivery)",
+                stream,
+                durable,
+                written,
+                dropped);
+        if (health != null) {
+            health.solved(Problem.DISCONNECTED);
+            health.solved(Problem.CONNECTION_STALLED);
+        }
         maybePull();
+    }
+
+    /** The connection closed for good: the consumer halts and its threads idle. */
+    public void closed() {
+        if (health != null && !health.has(Problem.CONNECTION_CLOSED)) {
+            health.problem(
+                    Problem.CONNECTION_CLOSED,
+                    true,
+                    "the NATS connection is closed (by the application, or jnats gave up reconnecting), so this"
+                            + " consumer can never pull again; messages it held come back after their ack deadline."
+                            + " Close it and start a new one on an open connection");
+        }
     }
 
     private void clearRequests() {
@@ -270,31 +435,32 @@ public final class PullEngine {
 
     /** Unsubscribes; later messages on the inbox are dropped by the client and redelivered by the server. */
     public void stop() {
-        Subscription sub;
+        PullTransport.Inbox i;
         synchronized (this) {
             if (stopped) {
                 return;
             }
             stopped = true;
-            sub = subscription;
-            subscription = null;
+            i = inbox;
+            inbox = null;
             clearRequests();
+            notifyAll();
         }
-        if (sub != null) {
-            try {
-                sub.unsubscribe();
-            } catch (IllegalStateException | IllegalArgumentException e) {
-                // the connection (and with it the subscription) is already closed
-                LOG.debug("consumer {}/{}: subscription already closed: {}", stream, durable, e.toString());
-            }
+        if (i != null) {
+            i.close();
         }
     }
 
-    /** Sends pulls while the window has room and nothing pauses pulling. */
+    /** Sends pulls while the window has room and nothing stops pulling. */
     public void maybePull() {
         Boolean gateChange = null;
+        PullTransport.Status status = transport.status();
         synchronized (this) {
-            if (stopped || subscription == null) {
+            PullTransport.Inbox i = inbox;
+            if (stopped || i == null || status != PullTransport.Status.CONNECTED || probing || stalled) {
+                return;
+            }
+            if (health != null && (health.has(Problem.CONNECTION_CLOSED) || health.has(Problem.HANDLER_THREAD_DIED))) {
                 return;
             }
             BooleanSupplier g = gate;
@@ -309,8 +475,8 @@ public final class PullEngine {
                 long now = clock.millis();
                 if (now >= retryNotBeforeMillis) {
                     int n;
-                    while ((n = planner.nextPull(inFlight, requested)) > 0) {
-                        if (!sendPull(n, now)) {
+                    while ((n = planner.nextPull(inFlight, Math.max(requested, i.buffered()))) > 0) {
+                        if (!sendPull(i, n, now)) {
                             break;
                         }
                     }
@@ -322,20 +488,20 @@ public final class PullEngine {
         }
     }
 
-    private boolean sendPull(int n, long now) {
+    private boolean sendPull(PullTransport.Inbox i, int n, long now) {
         long id = ++nextRequestId;
         if (requests.isEmpty()) {
             lastActivityMillis = now;
         }
         try {
-            connection.publish(
+            transport.publish(
                     pullSubject,
-                    inbox + "." + id,
+                    i.prefix() + "." + id,
                     ("{\"batch\":" + n + bodySuffix).getBytes(StandardCharsets.US_ASCII));
         } catch (IllegalStateException e) {
-            // the connection is closed (or draining): nothing to pull from until it is replaced
+            // closed, or the reconnect buffer is full: the timer looks at the connection again
             LOG.debug("consumer {}/{}: cannot pull: {}", stream, durable, e.toString());
-            retryNotBeforeMillis = now + ERROR_BACKOFF.toMillis();
+            retryNotBeforeMillis = now + MIN_ERROR_BACKOFF_MILLIS;
             return false;
         }
         requests.addLast(new Request(id, n, now + expiryMillis + Math.max(1000, heartbeatMillis)));
@@ -346,37 +512,44 @@ public final class PullEngine {
 
     /**
      * The next pulled message for a handler thread, after handling any statuses that come first; null when none
-     * arrives within {@code timeout} or the engine stopped. The caller must call {@link #settled()} once per message
-     * returned.
+     * arrives within {@code timeout} or the engine stopped. While the connection is closed (or before start) it waits
+     * out the timeout without spinning. The caller must call {@link #settled()} once per message returned.
      *
      * @throws InterruptedException when the thread is interrupted while waiting
      */
     public @Nullable Message next(Duration timeout) throws InterruptedException {
-        Subscription sub;
+        PullTransport.Inbox i;
         synchronized (this) {
-            sub = subscription;
-        }
-        if (sub == null) {
-            Thread.sleep(timeout.toMillis()); // not started or stopped: nothing to read
-            return null;
+            i = inbox;
+            if (i == null || stopped) {
+                wait(Math.max(1, timeout.toMillis())); // not started or stopped: nothing to read
+                return null;
+            }
         }
         Message m;
         try {
-            m = sub.nextMessage(timeout);
+            m = i.next(timeout);
         } catch (IllegalStateException e) {
-            return null; // unsubscribed while waiting (stop)
+            // the inbox was rotated (read the new one next time) or the connection closed (then wait)
+            if (transport.status() == PullTransport.Status.CLOSED) {
+                closed();
+                synchronized (this) {
+                    wait(Math.max(1, timeout.toMillis()));
+                }
+            }
+            return null;
         }
         if (m == null) {
             return null;
         }
-        return take(m) ? m : null;
+        return take(i, m) ? m : null;
     }
 
     /** Accounts for a message from the inbox; true when it is a JetStream message for a handler. */
-    private boolean take(Message m) {
+    private boolean take(PullTransport.Inbox from, Message m) {
         try {
             if (m.isStatusMessage()) {
-                onStatus(requestId(m.getSubject()), m);
+                onStatus(from, requestId(m.getSubject()), m);
                 return false;
             }
             if (!m.isJetStream()) {
@@ -387,20 +560,27 @@ public final class PullEngine {
                         m.getSubject());
                 return false;
             }
+            boolean recovering;
             synchronized (this) {
-                // a message carries its own subject, not the request's: attribute it to the oldest open request
                 lastActivityMillis = clock.millis();
-                Request r = requests.peekFirst();
-                if (r != null) {
-                    requested--;
-                    if (--r.remaining <= 0) {
-                        requests.pollFirst();
-                        if (requests.isEmpty()) {
-                            requested = 0;
+                recovering = stalled || errorsSinceMillis >= 0;
+                if (from == inbox) {
+                    // a message carries its own subject, not the request's: attribute it to the oldest open request
+                    Request r = requests.peekFirst();
+                    if (r != null) {
+                        requested--;
+                        if (--r.remaining <= 0) {
+                            requests.pollFirst();
+                            if (requests.isEmpty()) {
+                                requested = 0;
+                            }
                         }
                     }
                 }
                 inFlight++;
+            }
+            if (recovering) {
+                pullsWork();
             }
             return true;
         } catch (RuntimeException e) {
@@ -409,38 +589,70 @@ public final class PullEngine {
         }
     }
 
-    private void onStatus(long id, Message m) {
+    private void onStatus(PullTransport.Inbox from, long id, Message m) {
         Status status = m.getStatus();
         int code = status.getCode();
         String text = status.getMessage() == null ? "" : status.getMessage();
         PullErrorKind error = null;
+        boolean recovering;
         synchronized (this) {
             lastActivityMillis = clock.millis();
+            recovering = stalled || errorsSinceMillis >= 0;
             if (code == Status.FLOW_OR_HEARTBEAT_STATUS_CODE) {
-                return; // idle heartbeat: the pull is alive
-            }
-            end(id);
-            if (code == Status.NOT_FOUND_CODE || code == Status.REQUEST_TIMEOUT_CODE) {
-                // routine end of a pull (expired / nothing for no_wait)
-            } else if (code == Status.CONFLICT_CODE && isRoutineConflict(text)) {
-                LOG.debug("consumer {}/{}: pull ended: {} {}", stream, durable, code, text);
+                error = null;
             } else {
-                error = classify(code, text);
-                retryNotBeforeMillis = clock.millis() + ERROR_BACKOFF.toMillis();
+                if (from == inbox) {
+                    end(id);
+                }
+                if (code == Status.NOT_FOUND_CODE || code == Status.REQUEST_TIMEOUT_CODE) {
+                    // routine end of a pull (expired / nothing for no_wait)
+                } else if (code == Status.CONFLICT_CODE && isRoutineConflict(text)) {
+                    LOG.debug("consumer {}/{}: pull ended: {} {}", stream, durable, code, text);
+                } else {
+                    error = classify(code, text);
+                    retryNotBeforeMillis = clock.millis() + errorBackoffMillis;
+                    errorBackoffMillis = Math.min(errorBackoffMillis * 2, MAX_ERROR_BACKOFF_MILLIS);
+                }
             }
         }
         if (error != null) {
             pullError(error, code, text);
-        } else {
-            maybePull();
+            return;
+        }
+        if (recovering) {
+            pullsWork(); // a heartbeat or a routine end: pulling works
+        }
+        maybePull();
+    }
+
+    /** A pull got an answer that shows pulling works: clears pull problems, a stall and the error backoff. */
+    private void pullsWork() {
+        boolean recovered;
+        boolean healed;
+        synchronized (this) {
+            recovered = errorsSinceMillis >= 0;
+            healed = stalled;
+            if (stalled) {
+                heal(clock.millis());
+            }
+            errorsSinceMillis = -1;
+            errorBackoffMillis = MIN_ERROR_BACKOFF_MILLIS;
+        }
+        if (health != null && recovered) {
+            health.solved(Problem.CONSUMER_DELETED);
+            health.solved(Problem.JETSTREAM_UNAVAILABLE);
+            health.solved(Problem.PULL_ERRORS);
+        }
+        if (health != null && healed) {
+            health.solved(Problem.CONNECTION_STALLED);
         }
     }
 
     /**
      * Ends request {@code id} (a status addressed to it). Messages are attributed to the oldest open request, which
      * is how the server fills waiting requests, and a request's terminal status arrives on the same connection before
-     * any message for a later request, so the attribution is exact; only messages for pulls written off by {@link
-     * #reset} can skew it, and an empty list of open requests resets the count.
+     * any message for a later request, so the attribution is exact; only messages for pulls written off can skew it,
+     * and an empty list of open requests resets the count.
      */
     private void end(long id) {
         for (Iterator<Request> it = requests.iterator(); it.hasNext(); ) {
@@ -474,48 +686,72 @@ public final class PullEngine {
     }
 
     private void pullError(PullErrorKind kind, int code, String text) {
-        boolean loud;
+        long failingFor;
         synchronized (this) {
             long now = clock.millis();
-            loud = kind != lastLoggedError || now - lastErrorLogMillis > ERROR_LOG_INTERVAL_MILLIS;
-            if (loud) {
-                lastLoggedError = kind;
-                lastErrorLogMillis = now;
+            if (kind != PullErrorKind.HEARTBEAT_MISSED && errorsSinceMillis < 0) {
+                errorsSinceMillis = now;
             }
+            failingFor = errorsSinceMillis < 0 ? 0 : now - errorsSinceMillis;
         }
-        String hint =
-                switch (kind) {
-                    case CONSUMER_DELETED ->
-                        "the durable consumer was deleted on the server; jscontract does not"
-                                + " recreate it (that would restart delivery from the deliver policy); recreate it or"
-                                + " restart the consumer to provision it";
-                    case NO_RESPONDERS ->
-                        "JetStream or the consumer is not available (deleted, or a server is"
-                                + " restarting); retrying every " + ERROR_BACKOFF.toMillis() + " ms";
-                    case LIMIT_EXCEEDED ->
-                        "a pull request exceeded a consumer limit (max_waiting, max_batch,"
-                                + " max_expires or max_bytes); check the consumer's limits against the contract's batch size";
-                    case HEARTBEAT_MISSED -> "re-pulling";
-                    case OTHER -> "unexpected status from the server; retrying";
-                };
-        if (loud) {
-            LOG.warn("consumer {}/{}: pull error {} ({} {}): {}", stream, durable, kind, code, text, hint);
-        } else {
-            LOG.debug("consumer {}/{}: pull error {} ({} {})", stream, durable, kind, code, text);
+        LOG.debug("consumer {}/{}: pull error {} ({} {})", stream, durable, kind, code, text);
+        if (health != null) {
+            boolean overBudget = failingFor >= errorBudget.toMillis();
+            switch (kind) {
+                case CONSUMER_DELETED ->
+                    health.problem(
+                            Problem.CONSUMER_DELETED,
+                            true,
+                            "the durable consumer " + stream + "/" + durable + " was deleted on the server (409"
+                                    + " Consumer Deleted); jscontract does not recreate it, since that would restart"
+                                    + " delivery from the deliver policy. Recreate it (or restart this consumer to"
+                                    + " provision it); pulls are retried every " + MAX_ERROR_BACKOFF_MILLIS / 1000
+                                    + " s and the consumer resumes when it is back");
+                case NO_RESPONDERS -> {
+                    if (!health.has(Problem.CONSUMER_DELETED)) {
+                        health.problem(
+                                Problem.JETSTREAM_UNAVAILABLE,
+                                overBudget,
+                                "pulls get 503 No Responders: JetStream, the stream's leader or the consumer "
+                                        + stream + "/" + durable + " is not available (a server restarting, a leader"
+                                        + " election, JetStream disabled, the consumer deleted)"
+                                        + (overBudget
+                                                ? " for longer than the pull error budget " + errorBudget
+                                                        + "; check the server"
+                                                : "")
+                                        + "; retrying with backoff");
+                    }
+                }
+                case LIMIT_EXCEEDED ->
+                    health.problem(
+                            Problem.PULL_ERRORS,
+                            overBudget,
+                            "pull requests exceed a consumer limit (" + code + " " + text + "): check max_waiting,"
+                                    + " max_batch, max_expires and max_bytes against the contract's batch size");
+                case OTHER ->
+                    health.problem(
+                            Problem.PULL_ERRORS,
+                            overBudget,
+                            "pulls fail with an unexpected status " + code + " " + text + "; retrying with backoff");
+                case HEARTBEAT_MISSED -> {
+                    // not an error of the pulls themselves: they were re-sent
+                }
+            }
         }
         if (events.enabled()) {
             events.publish(new ConsumerEvent.PullError(events.now(), stream, durable, kind, code, text));
         }
+        maybePull();
     }
 
     private void announce(PauseCause cause, boolean paused) {
-        if (!announcePauses) {
+        if (health == null) {
             return;
         }
         if (paused) {
-            LOG.info("consumer {}/{}: pulling paused ({})", stream, durable, cause.tagValue());
+            health.paused(cause);
         } else {
-            LOG.info("consumer {}/{}: pulling resumed ({})", stream, durable, cause.tagValue());
+            health.resumed(cause);
         }
         if (events.enabled()) {
             events.publish(

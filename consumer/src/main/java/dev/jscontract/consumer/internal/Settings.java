@@ -35,7 +35,8 @@ public record Settings(
         Duration pullExpiry,
         String instance,
         Duration deadLetterPublishTimeout,
-        Duration consumerInfoInterval) {
+        Duration consumerInfoInterval,
+        Duration pullErrorBudget) {
     /** Copies the list. */
     public Settings {
         listeners = List.copyOf(listeners);

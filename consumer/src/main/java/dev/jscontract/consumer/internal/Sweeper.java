@@ -165,8 +165,14 @@ public final class Sweeper {
         }
     }
 
-    /** The fields of a MAX_DELIVERIES advisory the sweeper uses (B-12). */
-    public record Advisory(String stream, String consumer, long streamSequence, long deliveries, Instant timestamp) {
+    /**
+     * The fields of a MAX_DELIVERIES advisory the sweeper uses (B-12).
+     *
+     * @param timestamp when the server gave up on the message, or null when the advisory's timestamp is missing or
+     *     unreadable
+     */
+    public record Advisory(
+            String stream, String consumer, long streamSequence, long deliveries, @Nullable Instant timestamp) {
         /**
          * Parses an advisory payload.
          *
@@ -194,7 +200,7 @@ public final class Sweeper {
             try {
                 ts = Instant.parse(n.path("timestamp").asText(""));
             } catch (DateTimeParseException e) {
-                ts = Instant.EPOCH;
+                ts = null; // the caller falls back to the time the advisory was captured, and says so
             }
             return new Advisory(
                     n.path("stream").asText(""),
@@ -224,8 +230,19 @@ public final class Sweeper {
             advisoryMessage.ack();
             return;
         }
+        Instant gaveUpAt = adv.timestamp();
+        if (gaveUpAt == null) {
+            gaveUpAt = advisoryMessage.metaData().timestamp().toInstant();
+            LOG.warn(
+                    "sweeper {}: the MAX_DELIVERIES advisory for {} #{} has no readable timestamp; using the time it"
+                            + " was captured, {}",
+                    durableFor(contract),
+                    adv.stream(),
+                    adv.streamSequence(),
+                    gaveUpAt);
+        }
         try {
-            sweep(adv);
+            sweep(adv, gaveUpAt);
             advisoryMessage.ack();
         } catch (Exception e) {
             LOG.warn(
@@ -250,7 +267,7 @@ public final class Sweeper {
         }
     }
 
-    private void sweep(Advisory adv) throws IOException, JetStreamApiException {
+    private void sweep(Advisory adv, Instant gaveUpAt) throws IOException, JetStreamApiException {
         MessageInfo original = readOriginal(adv.streamSequence());
         DeadLetterEnvelope.Builder b = DeadLetterEnvelope.builder()
                 .originalStream(contract.getStream())
@@ -269,7 +286,7 @@ public final class Sweeper {
                     .body(data == null ? new byte[0] : data);
         } else {
             b.originalSubject(fallbackSubject())
-                    .originalTimestamp(adv.timestamp())
+                    .originalTimestamp(gaveUpAt)
                     .error(
                             MAX_DELIVERIES_ERROR,
                             exhausted(adv) + "; the original was gone from the stream when the sweeper read it"
@@ -283,11 +300,12 @@ public final class Sweeper {
             deleted = delete(adv.streamSequence());
         }
         LOG.info(
-                "sweeper {}: message {} #{} dead-lettered after {} timed-out deliveries (max-deliveries) to {} #{}{}{}",
+                "sweeper {}: message {} #{} dead-lettered after {} (max-deliveries: none was settled in time) to {}"
+                        + " #{}{}{}",
                 durableFor(contract),
                 contract.getStream(),
                 adv.streamSequence(),
-                adv.deliveries(),
+                Settler.deliveries(adv.deliveries()),
                 writer.stream(),
                 stored.sequence(),
                 stored.duplicate() ? " (already there)" : "",

@@ -4,6 +4,7 @@ import io.nats.client.Message;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +33,7 @@ public final class WorkerPool {
     private final List<Thread> threads = new ArrayList<>();
     private final Processor processor;
     private final PullEngine engine;
+    private final Consumer<Error> onDeath;
     private volatile boolean running = true;
 
     /**
@@ -39,10 +41,12 @@ public final class WorkerPool {
      * @param n number of threads
      * @param processor what each thread does
      * @param engine told when a message is done ({@link PullEngine#settled()})
+     * @param onDeath told when a thread dies of a {@link VirtualMachineError} (it is rethrown and ends the thread)
      */
-    public WorkerPool(String name, int n, Processor processor, PullEngine engine) {
+    public WorkerPool(String name, int n, Processor processor, PullEngine engine, Consumer<Error> onDeath) {
         this.processor = processor;
         this.engine = engine;
+        this.onDeath = onDeath;
         for (int i = 0; i < n; i++) {
             int slot = i;
             Thread t = new Thread(() -> run(slot), name + "-" + i);
@@ -72,15 +76,21 @@ public final class WorkerPool {
             } catch (InterruptedException e) {
                 LOG.debug("handler thread {} interrupted while a message was held; left for redelivery", slot);
                 break;
+            } catch (VirtualMachineError e) {
+                LOG.error(
+                        "handler thread {} died of {}; the message is redelivered after its ack deadline, and the"
+                                + " consumer stops pulling (restart the process)",
+                        slot,
+                        e.toString(),
+                        e);
+                onDeath.accept(e);
+                throw e;
             } catch (RuntimeException | Error e) {
                 LOG.error(
                         "handler thread {} failed outside the handler; the message is redelivered after its ack"
                                 + " deadline",
                         slot,
                         e);
-                if (e instanceof VirtualMachineError) {
-                    throw e;
-                }
             } finally {
                 engine.settled();
             }

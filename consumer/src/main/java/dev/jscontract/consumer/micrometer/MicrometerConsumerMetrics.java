@@ -2,7 +2,9 @@ package dev.jscontract.consumer.micrometer;
 
 import dev.jscontract.consumer.ConsumerEvent;
 import dev.jscontract.consumer.ConsumerEventListener;
+import dev.jscontract.consumer.ConsumerState;
 import dev.jscontract.consumer.Outcome;
+import dev.jscontract.consumer.PauseCause;
 import dev.jscontract.contract.ConsumerContract;
 import dev.jscontract.contract.DeadLetterReason;
 import io.micrometer.core.instrument.Counter;
@@ -19,6 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -27,14 +30,23 @@ import org.jspecify.annotations.Nullable;
  * ContractConsumer.Builder.meterRegistry(registry)}; usable directly as a listener too.
  *
  * <p>All names are under {@code jscontract.consumer.}, all meters carry {@code stream} and {@code consumer} tags, and
- * the only other tags are {@code outcome}, {@code reason} and {@code exception} (a simple class name), so
+ * the only other tags are {@code outcome}, {@code reason}, {@code state} and {@code exception} (a simple class name), so
  * cardinality stays bounded: never a subject, id or payload field.
  *
  * <table>
  *   <caption>Meters</caption>
  *   <tr><th>Name</th><th>Type</th><th>Extra tags</th><th>What</th></tr>
  *   <tr><td>{@code jscontract.consumer.messages}</td><td>counter</td><td>outcome</td><td>settled deliveries by
- *       {@link Outcome} (acked, retried, dead_lettered, terminated, failed)</td></tr>
+ *       {@link Outcome} (acked, retried, dead_lettered, terminated, failed, released)</td></tr>
+ *   <tr><td>{@code jscontract.consumer.releases}</td><td>counter</td><td>reason</td><td>messages handed back
+ *       without counting a failure (shutdown, hold-limit)</td></tr>
+ *   <tr><td>{@code jscontract.consumer.holds}</td><td>counter</td><td>reason</td><td>failed attempts held and
+ *       retried in process while the downstream is down (gate, dependency-down)</td></tr>
+ *   <tr><td>{@code jscontract.consumer.state}</td><td>gauge</td><td>state</td><td>1 for the current {@link
+ *       ConsumerState} (new, running, paused, recovering, halted, draining, closed, failed), 0 for the others:
+ *       alert on {@code state="halted"}</td></tr>
+ *   <tr><td>{@code jscontract.consumer.paused}</td><td>gauge</td><td>reason</td><td>1 while paused for this reason
+ *       (gate, dead-letter-rate)</td></tr>
  *   <tr><td>{@code jscontract.consumer.handler}</td><td>timer</td><td>outcome</td><td>handler run time</td></tr>
  *   <tr><td>{@code jscontract.consumer.handler.failures}</td><td>counter</td><td>exception</td><td>failed attempts
  *       by exception</td></tr>
@@ -82,6 +94,8 @@ public final class MicrometerConsumerMetrics implements ConsumerEventListener, A
     private final Map<String, Counter> dynamic = new ConcurrentHashMap<>();
     private final AtomicLong pending = new AtomicLong();
     private final AtomicLong ackPending = new AtomicLong();
+    private final AtomicReference<ConsumerState> state = new AtomicReference<>(ConsumerState.NEW);
+    private final AtomicReference<String> pauseCause = new AtomicReference<>("");
 
     private MicrometerConsumerMetrics(MeterRegistry registry, String stream, String consumer) {
         this.registry = registry;
@@ -130,6 +144,24 @@ public final class MicrometerConsumerMetrics implements ConsumerEventListener, A
                 .description("Messages delivered and not yet settled (num_ack_pending from consumer info)")
                 .tags(tags)
                 .register(registry));
+        for (ConsumerState s : ConsumerState.values()) {
+            keep(Gauge.builder(PREFIX + "state", state, r -> r.get() == s ? 1 : 0)
+                    .description("1 for the consumer's current state (running, paused, recovering, halted, ...), 0"
+                            + " for the others")
+                    .tags(tags)
+                    .tag("state", s.tagValue())
+                    .register(registry));
+        }
+        for (PauseCause c : PauseCause.values()) {
+            if (c == PauseCause.DRAIN) {
+                continue; // shown as state draining
+            }
+            keep(Gauge.builder(PREFIX + "paused", pauseCause, r -> r.get().equals(c.tagValue()) ? 1 : 0)
+                    .description("1 while the consumer is paused for this reason (gate, dead-letter-rate)")
+                    .tags(tags)
+                    .tag("reason", c.tagValue())
+                    .register(registry));
+        }
     }
 
     /** Meters for the consumer of {@code contract}, registered in {@code registry}. */
@@ -166,6 +198,12 @@ public final class MicrometerConsumerMetrics implements ConsumerEventListener, A
                 }
             } else if (s instanceof ConsumerEvent.MessageTerminated t) {
                 failure(t.failure());
+            } else if (s instanceof ConsumerEvent.MessageReleased r) {
+                counter(
+                        "releases",
+                        "Messages handed back for redelivery without counting as a failure, by cause",
+                        "reason",
+                        r.cause().tagValue());
             } else if (s instanceof ConsumerEvent.DeadLetterFailed f) {
                 failure(f.failure());
                 counter(
@@ -176,6 +214,15 @@ public final class MicrometerConsumerMetrics implements ConsumerEventListener, A
                         "exception",
                         f.error().getClass().getSimpleName());
             }
+        } else if (event instanceof ConsumerEvent.MessageHeld h) {
+            counter(
+                    "holds",
+                    "Failed attempts held and retried in process while the downstream is down, by cause",
+                    "reason",
+                    h.cause().tagValue());
+        } else if (event instanceof ConsumerEvent.StateChanged c) {
+            state.set(c.to());
+            pauseCause.set(c.to() == ConsumerState.PAUSED ? c.cause() : "");
         } else if (event instanceof ConsumerEvent.HeartbeatSent) {
             heartbeats.increment();
         } else if (event instanceof ConsumerEvent.ProcessingTimedOut) {

@@ -11,7 +11,9 @@ import java.util.concurrent.TimeUnit;
  * failures and processing timeouts as errors, successes as successes; permanent failures and poison payloads only
  * release their permission, since they say nothing about the downstream), and while the breaker is {@code OPEN} or
  * {@code FORCED_OPEN} the consumer pulls nothing and holds what it has, heartbeating it, so an outage does not burn
- * {@code maxDeliver} and flood the dead-letter stream.
+ * {@code maxDeliver} and flood the dead-letter stream. A message whose attempt fails while the breaker is open or
+ * half-open ({@link #isDownstreamFailing()}) is held too and retried in process when the breaker lets a call through,
+ * so half-open probes spend no deliveries either.
  *
  * <p>Resilience4j moves an open breaker to half-open lazily, when permission is asked after its wait duration; {@link
  * #allowsPulling()} asks (and gives the permission back), so pulling resumes without a handler call. The breaker's
@@ -76,6 +78,15 @@ public final class CircuitBreakerGate implements ConsumerGate {
     @Override
     public void release() {
         breaker.releasePermission();
+    }
+
+    /** Open, half-open or forced open: a failure now is the downstream's, so the message is held, not NAKed. */
+    @Override
+    public boolean isDownstreamFailing() {
+        CircuitBreaker.State state = breaker.getState();
+        return state == CircuitBreaker.State.OPEN
+                || state == CircuitBreaker.State.HALF_OPEN
+                || state == CircuitBreaker.State.FORCED_OPEN;
     }
 
     @Override

@@ -65,6 +65,11 @@ class InboxIT {
         return out;
     }
 
+    private static long epochNanos(Message m) {
+        java.time.ZonedDateTime t = m.metaData().timestamp();
+        return t.toEpochSecond() * 1_000_000_000L + t.getNano();
+    }
+
     @Test
     void recordsOncePerConsumerAndMessageAndRollsBackWithTheWork(NatsServer server, PostgresDatabase db)
             throws Exception {
@@ -75,7 +80,7 @@ class InboxIT {
                 java.sql.Connection c = db.connection()) {
             List<Message> msgs = deliver(nc, "INBOXA", 1);
             Message m = msgs.get(0);
-            assertThat(inbox.keyOf(m)).isEqualTo("seq:INBOXA:1");
+            assertThat(inbox.keyOf(m)).isEqualTo("seq:INBOXA:1:" + epochNanos(m));
 
             assertThat(inbox.runOnce(c, "billing", m, tx -> {})).isTrue();
             assertThat(inbox.runOnce(c, "billing", m, tx -> {
@@ -128,6 +133,30 @@ class InboxIT {
                 assertThat(rs.getLong(4))
                         .isEqualTo(Objects.requireNonNull(m.metaData()).streamSequence());
             }
+        }
+    }
+
+    @Test
+    void aMessageOfARecreatedStreamIsNotTakenForTheOldOneWithTheSameSequence(NatsServer server, PostgresDatabase db)
+            throws Exception {
+        Inbox inbox = Inbox.builder().table("inbox_recreated").build();
+        inbox.install(db.dataSource());
+        try (Connection nc = server.connect();
+                java.sql.Connection c = db.connection()) {
+            Message before = deliver(nc, "INBOXC", 1).get(0);
+            assertThat(inbox.runOnce(c, "billing", before, tx -> {})).isTrue();
+
+            nc.jetStreamManagement().deleteStream("INBOXC");
+            Message after = deliver(nc, "INBOXC", 1).get(0);
+            assertThat(after.metaData().streamSequence())
+                    .as("sequences restart in the new stream")
+                    .isEqualTo(before.metaData().streamSequence());
+            assertThat(inbox.runOnce(c, "billing", after, tx -> {}))
+                    .as("a new message, not a redelivery of the old one")
+                    .isTrue();
+            assertThat(inbox.runOnce(c, "billing", after, tx -> {}))
+                    .as("and its own redelivery is still recognized")
+                    .isFalse();
         }
     }
 }

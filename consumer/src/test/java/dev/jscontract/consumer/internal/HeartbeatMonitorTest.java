@@ -216,5 +216,10 @@ class HeartbeatMonitorTest {
         public void term() {
             settles.add("term");
         }
+
+        @Override
+        public void releaseNow() {
+            settles.add("release");
+        }
     }
 }

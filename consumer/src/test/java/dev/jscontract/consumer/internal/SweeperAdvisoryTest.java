@@ -22,6 +22,17 @@ class SweeperAdvisoryTest {
     }
 
     @Test
+    void anUnreadableTimestampIsMissingNotTheEpoch() {
+        Sweeper.Advisory a = Sweeper.Advisory.parse(("{\"type\":\"io.nats.jetstream.advisory.v1.max_deliver\","
+                        + "\"timestamp\":\"yesterday\",\"stream\":\"WQ2\",\"consumer\":\"M\",\"stream_seq\":3,"
+                        + "\"deliveries\":2}")
+                .getBytes(StandardCharsets.UTF_8));
+        assertThat(a.timestamp())
+                .as("the sweeper falls back to the capture time and says so")
+                .isNull();
+    }
+
+    @Test
     void rejectsOtherAdvisoriesAndGarbageWithAReason() {
         assertThatThrownBy(() -> Sweeper.Advisory.parse(
                         "{\"type\":\"io.nats.jetstream.advisory.v1.terminated\",\"stream_seq\":1}"

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jscontract.consumer.ConsumerEvent;
 import dev.jscontract.consumer.ConsumerEvent.PullErrorKind;
+import dev.jscontract.consumer.ConsumerState;
 import dev.jscontract.consumer.PauseCause;
 import dev.jscontract.contract.Backoff;
 import dev.jscontract.contract.ConsumerContract;
@@ -116,9 +117,90 @@ class MicrometerConsumerMetricsTest {
             assertThat(m.getId().getTag("stream")).isEqualTo("ORDERS");
             assertThat(m.getId().getTag("consumer")).isEqualTo("billing");
             assertThat(m.getId().getTags()).allSatisfy(t -> assertThat(t.getKey())
-                    .isIn("stream", "consumer", "outcome", "reason", "exception"));
+                    .isIn("stream", "consumer", "outcome", "reason", "exception", "state"));
             assertThat(m.getId().getDescription()).isNotBlank();
         }
+    }
+
+    @Test
+    void theStateGaugeShowsTheCurrentStateAndThePausedGaugeItsReason() {
+        assertThat(registry.get("jscontract.consumer.state")
+                        .tag("state", "new")
+                        .gauge()
+                        .value())
+                .isEqualTo(1);
+        metrics.onEvent(new ConsumerEvent.StateChanged(
+                T, "ORDERS", "billing", ConsumerState.RUNNING, ConsumerState.PAUSED, "dead-letter-rate", "guard"));
+        assertThat(registry.get("jscontract.consumer.state")
+                        .tag("state", "new")
+                        .gauge()
+                        .value())
+                .isZero();
+        assertThat(registry.get("jscontract.consumer.state")
+                        .tag("state", "paused")
+                        .gauge()
+                        .value())
+                .isEqualTo(1);
+        assertThat(registry.get("jscontract.consumer.paused")
+                        .tag("reason", "dead-letter-rate")
+                        .gauge()
+                        .value())
+                .isEqualTo(1);
+        assertThat(registry.get("jscontract.consumer.paused")
+                        .tag("reason", "gate")
+                        .gauge()
+                        .value())
+                .isZero();
+        metrics.onEvent(new ConsumerEvent.StateChanged(
+                T, "ORDERS", "billing", ConsumerState.PAUSED, ConsumerState.HALTED, "connection-closed", "closed"));
+        assertThat(registry.get("jscontract.consumer.state")
+                        .tag("state", "halted")
+                        .gauge()
+                        .value())
+                .isEqualTo(1);
+        assertThat(registry.get("jscontract.consumer.paused")
+                        .tag("reason", "dead-letter-rate")
+                        .gauge()
+                        .value())
+                .isZero();
+    }
+
+    @Test
+    void releasesAndHoldsAreCountedByCause() {
+        metrics.onEvent(new ConsumerEvent.MessageReleased(
+                T,
+                "ORDERS",
+                "billing",
+                3,
+                1,
+                Duration.ZERO,
+                Duration.ofSeconds(1),
+                ConsumerEvent.ReleaseCause.SHUTDOWN));
+        metrics.onEvent(new ConsumerEvent.MessageHeld(
+                T,
+                "ORDERS",
+                "billing",
+                4,
+                1,
+                1,
+                ConsumerEvent.HoldCause.GATE,
+                new IOException("down"),
+                Duration.ofSeconds(1)));
+        assertThat(registry.get("jscontract.consumer.messages")
+                        .tag("outcome", "released")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
+        assertThat(registry.get("jscontract.consumer.releases")
+                        .tag("reason", "shutdown")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
+        assertThat(registry.get("jscontract.consumer.holds")
+                        .tag("reason", "gate")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
     }
 
     @Test

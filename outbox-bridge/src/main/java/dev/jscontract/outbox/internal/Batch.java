@@ -19,7 +19,7 @@ final class Batch {
     final long claimSeq;
     final long claimedNanos;
     final boolean[] sent;
-    final @Nullable FailureClassifier.Failure[] sendFailures;
+    final @Nullable PublishFailures.Failure[] sendFailures;
     private final AtomicReferenceArray<Object> results;
     private final AtomicReferenceArray<Instant> ackedAt;
     private final AtomicInteger pending = new AtomicInteger(1); // one extra until sealed
@@ -34,7 +34,7 @@ final class Batch {
         this.claimSeq = claimSeq;
         this.claimedNanos = claimedNanos;
         this.sent = new boolean[rows.size()];
-        this.sendFailures = new FailureClassifier.Failure[rows.size()];
+        this.sendFailures = new PublishFailures.Failure[rows.size()];
         this.results = new AtomicReferenceArray<>(rows.size());
         this.ackedAt = new AtomicReferenceArray<>(rows.size());
         this.clock = clock;

@@ -42,44 +42,37 @@ final class ControlLoop implements Runnable {
     private final SchemaInfo schema;
     private final RelayMetrics metrics;
     private final Events events;
-    private final Pump pump;
-    private final String locksSql;
-    private final String statsSql;
+    private final InFlight inFlight;
+    private final OutboxSql sql;
+    private final RelayHealthTracker health;
 
     private volatile Ownership ownership = Ownership.NONE;
     private volatile boolean running = true;
     private volatile boolean connected;
     private @Nullable Connection conn;
     private long memberKey = -1;
+    private int controlPid;
     private final Set<Integer> pendingRelease = new TreeSet<>();
     private long nextRebalanceNanos;
     private long nextStatsNanos;
     private long reconnectDelayMillis = 200;
     private @Nullable String warnedTransaction;
-    private boolean outageLogged;
 
-    ControlLoop(RelayConfig config, SchemaInfo schema, RelayMetrics metrics, Events events, Pump pump) {
+    ControlLoop(
+            RelayConfig config,
+            SchemaInfo schema,
+            OutboxSql sql,
+            RelayMetrics metrics,
+            Events events,
+            InFlight inFlight,
+            RelayHealthTracker health) {
         this.config = config;
         this.schema = schema;
+        this.sql = sql;
         this.metrics = metrics;
         this.events = events;
-        this.pump = pump;
-        this.locksSql = "SELECT l.classid::bigint, l.objid::bigint, l.pid, l.pid = pg_backend_pid() FROM pg_locks l"
-                + " WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2"
-                + " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-                + " AND l.classid::bigint IN (?, ?)";
-        String outbox = config.tables().qualifiedTable();
-        this.statsSql = "SELECT (SELECT count(*) FROM " + outbox + "),"
-                + " (SELECT created_at FROM " + outbox + " ORDER BY id LIMIT 1),"
-                + " (SELECT count(*) FROM " + config.tables().qualifiedParkedTable() + "),"
-                + " clock_timestamp(), x.pid, x.xact_start, x.state, x.application_name"
-                + " FROM (SELECT 1) AS one LEFT JOIN LATERAL ("
-                + "   SELECT a.pid, a.xact_start, a.state, a.application_name FROM pg_stat_activity a"
-                + "   WHERE a.datname = current_database() AND a.pid <> pg_backend_pid() AND a.xact_start IS NOT NULL"
-                + "   AND (a.backend_xmin IS NOT NULL OR a.backend_xid IS NOT NULL)"
-                + "   UNION ALL SELECT 0, p.prepared, 'prepared', p.gid FROM pg_prepared_xacts p"
-                + "   WHERE p.database = current_database()"
-                + "   ORDER BY 2 LIMIT 1) AS x ON true";
+        this.inFlight = inFlight;
+        this.health = health;
     }
 
     /** The partitions owned right now. */
@@ -165,10 +158,13 @@ final class ControlLoop implements Runnable {
     }
 
     private void connect() throws SQLException {
-        Connection c = config.dataSource().getConnection();
+        Connection c = DbSession.open(config, "control");
         try {
-            c.setAutoCommit(true);
-            c.setNetworkTimeout(Runnable::run, (int) config.dbNetworkTimeout().toMillis());
+            try (Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
+                rs.next();
+                controlPid = rs.getInt(1);
+            }
             try (PreparedStatement st = c.prepareStatement("SELECT pg_try_advisory_lock(?, ?)")) {
                 for (int i = 0; ; i++) {
                     long key = ThreadLocalRandom.current().nextInt(Integer.MAX_VALUE);
@@ -192,12 +188,12 @@ final class ControlLoop implements Runnable {
         }
         conn = c;
         connected = true;
+        health.databaseUp("control");
         reconnectDelayMillis = 200;
         nextRebalanceNanos = System.nanoTime();
         LOG.info("outbox relay {} connected its control session (member {})", config.name(), memberKey);
-        outageLogged = false;
         // A notification may have been missed while disconnected.
-        pump.wake();
+        inFlight.wake();
     }
 
     private void rebalance() throws SQLException {
@@ -207,7 +203,7 @@ final class ControlLoop implements Runnable {
         long partitionSpace = Integer.toUnsignedLong(schema.partitionLockSpace());
         long memberSpace = Integer.toUnsignedLong(schema.memberLockSpace());
         Set<Integer> heldByMe = new TreeSet<>();
-        try (PreparedStatement st = conn().prepareStatement(locksSql)) {
+        try (PreparedStatement st = conn().prepareStatement(OutboxSql.LOCKS)) {
             st.setLong(1, partitionSpace);
             st.setLong(2, memberSpace);
             try (ResultSet rs = st.executeQuery()) {
@@ -280,7 +276,7 @@ final class ControlLoop implements Runnable {
     /** Unlocks released partitions once the pump has no row of them in flight. */
     private void releaseIdle() throws SQLException {
         List<Integer> done =
-                pendingRelease.stream().filter(p -> pump.inFlight(p) == 0).toList();
+                pendingRelease.stream().filter(p -> inFlight.inFlight(p) == 0).toList();
         if (done.isEmpty()) {
             return;
         }
@@ -294,18 +290,18 @@ final class ControlLoop implements Runnable {
     }
 
     private void change(Set<Integer> owned, Set<Integer> acquired, Set<Integer> released, OwnershipCause cause) {
-        Ownership next = ownership.next(owned);
+        Ownership next = ownership.next(owned, controlPid);
         ownership = next;
         metrics.owned.set(next.partitions().length);
         metrics.ownershipChanged(cause);
-        pump.wake();
+        inFlight.wake();
         events.emit(() -> new OutboxRelayEvent.OwnershipChanged(
                 config.clock().instant(), config.name(), next.asSet(), acquired, released, cause));
     }
 
     private void stats() throws SQLException {
         try (Statement st = conn().createStatement();
-                ResultSet rs = st.executeQuery(statsSql)) {
+                ResultSet rs = st.executeQuery(sql.stats)) {
             rs.next();
             metrics.backlog.set(rs.getLong(1));
             OffsetDateTime oldest = rs.getObject(2, OffsetDateTime.class);
@@ -366,15 +362,12 @@ final class ControlLoop implements Runnable {
                     config.name(),
                     e.getMessage(),
                     lost);
-        } else if (running && !outageLogged) {
-            LOG.warn(
-                    "outbox relay {} cannot reach PostgreSQL for its control session: {}; retrying with backoff",
-                    config.name(),
-                    e.getMessage());
         } else {
             LOG.debug("outbox relay {}: control session still down: {}", config.name(), e.getMessage());
         }
-        outageLogged = true;
+        if (running) {
+            health.databaseDown("control", e.getMessage());
+        }
     }
 
     private void shutdown() {
@@ -393,6 +386,7 @@ final class ControlLoop implements Runnable {
                         config.name(),
                         e.getMessage());
             }
+            DbSession.reset(c, false);
             closeQuietly(c);
         }
     }

@@ -1,5 +1,6 @@
 package dev.jscontract.outbox.internal;
 
+import dev.jscontract.contract.internal.Listeners;
 import dev.jscontract.outbox.OutboxRelayEvent;
 import dev.jscontract.outbox.OutboxRelayListener;
 import java.util.List;
@@ -7,7 +8,11 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Delivers events to the listeners; builds them only when someone listens; a throwing listener is logged and counted. */
+/**
+ * Delivers events to the listeners; builds them only when someone listens. A listener that throws (anything but a
+ * fatal JVM error, see {@link Listeners}, the same rule as the consumer's) is logged and counted, and the relay
+ * carries on.
+ */
 public final class Events {
     private static final Logger LOG = LoggerFactory.getLogger(Events.class);
 
@@ -34,7 +39,8 @@ public final class Events {
         for (OutboxRelayListener l : listeners) {
             try {
                 l.onEvent(e);
-            } catch (RuntimeException ex) {
+            } catch (Throwable ex) {
+                Listeners.rethrowIfFatal(ex);
                 onListenerError.run();
                 LOG.warn("outbox relay listener {} threw on {}; the relay carries on", l, e, ex);
             }

@@ -5,12 +5,16 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The partitions a relay owns at one moment, with an epoch that changes on every change. The pump checks the epoch
- * before each publish, so a relay that lost a partition stops sending its rows at once.
+ * The partitions a relay owns at one moment, with an epoch that changes on every change and the backend pid of the
+ * control session that holds their advisory locks. The publisher checks the epoch before each publish, so a relay
+ * that lost a partition stops sending its rows at once; claims and failure records are fenced on the locks that pid
+ * holds in the database (see {@link OutboxSql}), for the case the relay has not noticed the loss yet.
+ *
+ * @param controlPid the control session's {@code pg_backend_pid()}, 0 when nothing is owned
  */
-public record Ownership(long epoch, int[] partitions) {
+public record Ownership(long epoch, int[] partitions, int controlPid) {
     /** Owning nothing, epoch 0. */
-    public static final Ownership NONE = new Ownership(0, new int[0]);
+    public static final Ownership NONE = new Ownership(0, new int[0], 0);
 
     /** Whether nothing is owned. */
     public boolean isEmpty() {
@@ -31,26 +35,29 @@ public record Ownership(long epoch, int[] partitions) {
         return s;
     }
 
-    /** A successor owning the given partitions. */
-    public Ownership next(Set<Integer> owned) {
+    /** A successor owning the given partitions through the control session {@code controlPid}. */
+    public Ownership next(Set<Integer> owned, int controlPid) {
         return new Ownership(
-                epoch + 1, owned.stream().mapToInt(Integer::intValue).sorted().toArray());
+                epoch + 1,
+                owned.stream().mapToInt(Integer::intValue).sorted().toArray(),
+                owned.isEmpty() ? 0 : controlPid);
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Ownership
-                && ((Ownership) o).epoch == epoch
-                && Arrays.equals(((Ownership) o).partitions, partitions);
+        return o instanceof Ownership other
+                && other.epoch == epoch
+                && other.controlPid == controlPid
+                && Arrays.equals(other.partitions, partitions);
     }
 
     @Override
     public int hashCode() {
-        return Long.hashCode(epoch) * 31 + Arrays.hashCode(partitions);
+        return (Long.hashCode(epoch) * 31 + Arrays.hashCode(partitions)) * 31 + controlPid;
     }
 
     @Override
     public String toString() {
-        return "Ownership{epoch " + epoch + ", " + Arrays.toString(partitions) + "}";
+        return "Ownership{epoch " + epoch + ", " + Arrays.toString(partitions) + ", control pid " + controlPid + "}";
     }
 }

@@ -1,15 +1,12 @@
 package dev.jscontract.outbox.internal;
 
-import dev.jscontract.outbox.DuplicateWindowCheck;
-import dev.jscontract.outbox.OutboxRelayEvent;
-import io.nats.client.JetStreamApiException;
+import dev.jscontract.outbox.RelayHealth;
+import dev.jscontract.outbox.RelayState;
 import io.nats.client.JetStreamManagement;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -18,24 +15,55 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Starts and stops the relay's two threads (control and pump) and owns what they share. */
+/**
+ * Starts and stops the relay's four threads and owns what they share.
+ *
+ * <ul>
+ *   <li><b>control</b> ({@link ControlLoop}): partition ownership (advisory locks on its own session), rebalancing,
+ *       the stats query;
+ *   <li><b>listen</b> ({@link WakeUpListener}): commit notifications, which wake the claim thread;
+ *   <li><b>claim</b> ({@link Claimer} with {@link Publisher}): claims batches and sends them;
+ *   <li><b>settle</b> ({@link RowSettler}): deletes acknowledged rows, records or parks failed ones.
+ * </ul>
+ *
+ * <p>What they share is in {@link InFlight}; the health they report to is the {@link RelayHealthTracker}. A thread
+ * that fails unexpectedly, a refused duplicate window and a closed NATS connection halt the relay: every thread
+ * stops.
+ */
 public final class RelayEngine {
     private static final Logger LOG = LoggerFactory.getLogger(RelayEngine.class);
-    private static final int STREAM_NOT_FOUND = 10059;
 
     private final RelayConfig config;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private volatile @Nullable RelayMetrics metrics;
+    private final Events events;
+    private final RelayHealthTracker health;
     private @Nullable SchemaInfo schema;
-    private @Nullable RelayMetrics metrics;
     private @Nullable ControlLoop control;
-    private @Nullable Pump pump;
+    private @Nullable InFlight inFlight;
     private @Nullable WakeUpListener listener;
-    private @Nullable Thread controlThread;
-    private final List<Thread> pumpThreads = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
 
     /** An engine for the configuration; nothing runs until {@link #start()}. */
     public RelayEngine(RelayConfig config) {
         this.config = config;
+        this.events = new Events(config.listeners(), () -> {
+            RelayMetrics m = metrics;
+            if (m != null) {
+                m.listenerErrors.increment();
+            }
+        });
+        this.health = new RelayHealthTracker(
+                config.name(),
+                config.clock(),
+                events,
+                state -> {
+                    RelayMetrics m = metrics;
+                    if (m != null) {
+                        m.state.set(state);
+                    }
+                },
+                this::stopThreads);
     }
 
     /**
@@ -48,6 +76,19 @@ public final class RelayEngine {
      *     refused (PUB-002)
      */
     public void start() throws SQLException, IOException {
+        RelayMetrics m =
+                new RelayMetrics(config.meterRegistry(), config.tables().qualifiedTable());
+        metrics = m;
+        try {
+            doStart(m);
+        } catch (SQLException | IOException | RuntimeException e) {
+            m.close();
+            metrics = null;
+            throw e;
+        }
+    }
+
+    private void doStart(RelayMetrics metrics) throws SQLException, IOException {
         SchemaInfo s;
         try (Connection c = config.dataSource().getConnection()) {
             s = SchemaInfo.load(c, config.tables());
@@ -61,30 +102,27 @@ public final class RelayEngine {
                     config.tables().qualifiedTable(),
                     config.tables().qualifiedTable());
         }
-        RelayMetrics m =
-                new RelayMetrics(config.meterRegistry(), config.tables().qualifiedTable());
-        metrics = m;
-        Events events = new Events(config.listeners(), m.listenerErrors::increment);
-        try {
-            Set<String> checked = checkStreams(events);
-            Pump p = new Pump(config, s, m, events, this::ownership, checked, this::fail);
-            ControlLoop cl = new ControlLoop(config, s, m, events, p);
-            pump = p;
-            control = cl;
-            cl.connectNow();
-            Thread ct = thread(cl, "control");
-            controlThread = ct;
-            WakeUpListener wl = new WakeUpListener(config, p::wake);
-            listener = wl;
-            pumpThreads.add(thread(wl, "listen"));
-            pumpThreads.add(thread(p.claimer(), "claim"));
-            pumpThreads.add(thread(p.settler(), "settle"));
-            ct.start();
-            pumpThreads.forEach(Thread::start);
-        } catch (SQLException | IOException | RuntimeException e) {
-            m.close();
-            throw e;
-        }
+        JetStreamManagement jsm = config.connection().jetStreamManagement();
+        DuplicateWindowGuard windows = new DuplicateWindowGuard(config, jsm, events);
+        windows.checkConfigured();
+        OutboxSql sql = new OutboxSql(config.tables(), config.batchSize(), s.commitTimestamps());
+        InFlight f = new InFlight(s.partitions());
+        inFlight = f;
+        ControlLoop cl = new ControlLoop(config, s, sql, metrics, events, f, health);
+        control = cl;
+        Publisher publisher = new Publisher(config.connection().jetStream(), config, f, this::ownership);
+        Claimer claimer = new Claimer(config, s, sql, metrics, f, publisher, this::ownership, health);
+        RowSettler settler = new RowSettler(
+                config, s, sql, metrics, events, f, this::ownership, health, new StreamLookup(jsm), windows);
+        cl.connectNow();
+        WakeUpListener wl = new WakeUpListener(config, f::wake);
+        listener = wl;
+        threads.add(thread(cl, "control"));
+        threads.add(thread(wl, "listen"));
+        threads.add(thread(guarded("claim", claimer::run), "claim"));
+        threads.add(thread(guarded("settle", settler::run), "settle"));
+        health.lifecycle(RelayState.RUNNING);
+        threads.forEach(Thread::start);
         LOG.info(
                 "outbox relay {} started on {} ({} partitions, batch {}, pipeline {}, retry horizon {})",
                 config.name(),
@@ -95,44 +133,33 @@ public final class RelayEngine {
                 Checks.human(config.retryHorizon()));
     }
 
+    private interface Loop {
+        void run() throws InterruptedException;
+    }
+
+    /** A thread body that halts the relay when it fails unexpectedly, or when it ends because the relay halted. */
+    private Runnable guarded(String role, Loop loop) {
+        return () -> {
+            try {
+                loop.run();
+                if (health.state() == RelayState.HALTED) {
+                    halt(new IllegalStateException(health.health().getDetail()));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException | Error e) {
+                LOG.error(
+                        "outbox relay {}: the {} thread failed unexpectedly; the relay stops", config.name(), role, e);
+                health.fatal(RelayHealth.Cause.RELAY_THREAD_FAILED, "the " + role + " thread failed: " + e);
+                halt(e);
+            }
+        };
+    }
+
     private Thread thread(Runnable body, String role) {
         Thread t = new Thread(body, "jsc-outbox-" + config.name() + "-" + role);
         t.setDaemon(true);
         return t;
-    }
-
-    private Set<String> checkStreams(Events events) throws IOException {
-        Set<String> checked = new LinkedHashSet<>();
-        JetStreamManagement jsm = config.connection().jetStreamManagement();
-        for (String stream : config.streams()) {
-            Duration window;
-            try {
-                window = DuplicateWindows.effective(
-                        jsm.getStreamInfo(stream).getConfiguration().getDuplicateWindow());
-            } catch (JetStreamApiException e) {
-                if (e.getApiErrorCode() == STREAM_NOT_FOUND) {
-                    throw new IllegalStateException("stream " + stream + " given to streams(...) does not exist on"
-                            + " the NATS server; create it before starting the relay, or remove it from streams(...)");
-                }
-                throw new IOException("cannot read stream " + stream + ": " + e.getMessage(), e);
-            }
-            Optional<String> problem = DuplicateWindows.check(stream, window, config.retryHorizon());
-            if (problem.isPresent()) {
-                events.emit(() -> new OutboxRelayEvent.DuplicateWindowRisk(
-                        config.clock().instant(),
-                        config.name(),
-                        stream,
-                        window,
-                        config.retryHorizon(),
-                        config.duplicateWindowCheck()));
-                if (config.duplicateWindowCheck() == DuplicateWindowCheck.REFUSE) {
-                    throw new IllegalStateException(problem.get());
-                }
-                LOG.warn("outbox relay {}: {}", config.name(), problem.get());
-            }
-            checked.add(stream);
-        }
-        return checked;
     }
 
     private Ownership ownership() {
@@ -140,11 +167,20 @@ public final class RelayEngine {
         return c == null ? Ownership.NONE : c.ownership();
     }
 
-    private void fail(Throwable e) {
+    /** Stops every thread after a failure; the first failure is kept. */
+    private void halt(Throwable e) {
         failure.compareAndSet(null, e);
-        Pump p = pump;
-        if (p != null) {
-            p.stop();
+        stopThreads();
+    }
+
+    private void stopThreads() {
+        WakeUpListener wl = listener;
+        if (wl != null) {
+            wl.stop();
+        }
+        InFlight f = inFlight;
+        if (f != null) {
+            f.stop();
         }
         ControlLoop c = control;
         if (c != null) {
@@ -165,16 +201,23 @@ public final class RelayEngine {
 
     /** Why the relay stopped on its own, if it did. */
     public Optional<Throwable> failure() {
-        return Optional.ofNullable(failure.get());
+        Throwable t = failure.get();
+        if (t == null && health.state() == RelayState.HALTED) {
+            t = new IllegalStateException(health.health().getDetail()); // halted by a thread that has not ended yet
+        }
+        return Optional.ofNullable(t);
     }
 
-    /** Whether both threads run. */
+    /** The health. */
+    public RelayHealth health() {
+        return health.health();
+    }
+
+    /** Whether every thread runs and the relay is not halted. */
     public boolean isRunning() {
-        Thread c = controlThread;
-        return c != null
-                && c.isAlive()
-                && !pumpThreads.isEmpty()
-                && pumpThreads.stream().allMatch(Thread::isAlive)
+        return !threads.isEmpty()
+                && threads.stream().allMatch(Thread::isAlive)
+                && health.state() != RelayState.HALTED
                 && failure.get() == null;
     }
 
@@ -183,23 +226,34 @@ public final class RelayEngine {
      * acknowledged ones, then releases the partitions and closes the relay's own sessions.
      */
     public void close() {
+        if (threads.isEmpty()) {
+            health.lifecycle(RelayState.CLOSED); // never started
+            return;
+        }
         WakeUpListener wl = listener;
         if (wl != null) {
             wl.stop();
         }
-        Pump p = pump;
-        if (p != null) {
-            p.stop();
+        InFlight f = inFlight;
+        if (f != null) {
+            f.stop();
         }
         // listen; claim (which also publishes); then settle, which ends after claim
-        for (Thread t : pumpThreads) {
-            join(t, config.publishTimeout().plus(config.dbNetworkTimeout()).plusSeconds(2));
+        for (Thread t : threads) {
+            if (!t.getName().endsWith("-control")) {
+                join(t, config.publishTimeout().plus(config.dbNetworkTimeout()).plusSeconds(2));
+            }
         }
         ControlLoop c = control;
         if (c != null) {
             c.stop();
         }
-        join(controlThread, config.dbNetworkTimeout().plusSeconds(2));
+        for (Thread t : threads) {
+            if (t.getName().endsWith("-control")) {
+                join(t, config.dbNetworkTimeout().plusSeconds(2));
+            }
+        }
+        health.lifecycle(RelayState.CLOSED);
         RelayMetrics m = metrics;
         if (m != null) {
             m.close();
@@ -207,8 +261,8 @@ public final class RelayEngine {
         LOG.info("outbox relay {} closed", config.name());
     }
 
-    private void join(@Nullable Thread t, Duration timeout) {
-        if (t == null || t == Thread.currentThread()) {
+    private void join(Thread t, java.time.Duration timeout) {
+        if (t == Thread.currentThread()) {
             return;
         }
         try {

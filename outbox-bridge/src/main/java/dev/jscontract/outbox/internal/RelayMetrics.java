@@ -2,6 +2,7 @@ package dev.jscontract.outbox.internal;
 
 import dev.jscontract.outbox.OutboxRelayEvent.OwnershipCause;
 import dev.jscontract.outbox.PublishFailure;
+import dev.jscontract.outbox.RelayState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -18,10 +19,12 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The relay's Micrometer meters, all under {@code jscontract.outbox.} and tagged with the outbox {@code table}; the
- * other tags are bounded enums ({@code outcome}, {@code reason}, {@code cause}). Removed from the registry on close.
+ * other tags are bounded enums ({@code outcome}, {@code reason}, {@code cause}, {@code state}). Removed from the
+ * registry on close.
  */
 public final class RelayMetrics implements AutoCloseable {
     /** The common prefix. */
@@ -35,6 +38,7 @@ public final class RelayMetrics implements AutoCloseable {
     final AtomicLong parked = new AtomicLong();
     final AtomicInteger owned = new AtomicInteger();
     final AtomicLong xminAgeMillis = new AtomicLong();
+    final AtomicReference<RelayState> state = new AtomicReference<>(RelayState.NEW);
 
     final Counter stored;
     final Counter duplicates;
@@ -75,6 +79,13 @@ public final class RelayMetrics implements AutoCloseable {
                         + " the xmin horizon, so vacuum cannot remove deleted outbox rows")
                 .tags(tags)
                 .register(registry));
+        for (RelayState s : RelayState.values()) {
+            add(Gauge.builder(PREFIX + "state", state, r -> r.get() == s ? 1 : 0)
+                    .description("1 for the relay's current state (running, recovering, halted, ...), 0 for the others:"
+                            + " alert on state=\"halted\"")
+                    .tags(tags.and("state", s.tagValue()))
+                    .register(registry));
+        }
         stored = add(Counter.builder(PREFIX + "published")
                 .description("Rows acknowledged by a stream; outcome=duplicate when the stream already had the"
                         + " message id (a re-publish absorbed by the duplicate window)")
@@ -110,9 +121,7 @@ public final class RelayMetrics implements AutoCloseable {
                     c,
                     add(Counter.builder(PREFIX + "ownership.changes")
                             .description("Changes of the set of partitions this relay owns, by cause")
-                            .tags(tags.and(
-                                    "cause",
-                                    c.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')))
+                            .tags(tags.and("cause", c.tagValue()))
                             .register(registry)));
         }
         listenerErrors = add(Counter.builder(PREFIX + "listener.errors")

@@ -73,10 +73,8 @@ final class WakeUpListener implements Runnable {
     }
 
     private Connection connect() throws SQLException {
-        Connection c = config.dataSource().getConnection();
+        Connection c = DbSession.open(config, "listen");
         try {
-            c.setAutoCommit(true);
-            c.setNetworkTimeout(Runnable::run, (int) config.dbNetworkTimeout().toMillis());
             try (Statement st = c.createStatement()) {
                 st.execute("LISTEN " + config.tables().notifyChannel());
             }
@@ -113,10 +111,7 @@ final class WakeUpListener implements Runnable {
         } catch (SQLException e) {
             LOG.debug("UNLISTEN on the notification session failed: {}", e.getMessage());
         }
-        try {
-            c.close();
-        } catch (SQLException e) {
-            LOG.debug("closing the notification session failed: {}", e.getMessage());
-        }
+        DbSession.reset(c, false);
+        DbSession.closeQuietly(c);
     }
 }

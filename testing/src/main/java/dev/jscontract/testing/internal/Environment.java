@@ -20,6 +20,9 @@ public final class Environment {
     /** When set (to anything), a server that cannot be had fails the test instead of skipping it. */
     public static final String CI = "CI";
 
+    /** What a skipped test's reason ends with; code outside JUnit reports the message without it. */
+    static final String SKIP_NOTE = " [skipped because CI is not set; with CI set this fails]";
+
     private static final Environment SYSTEM = new Environment(System.getenv(), true);
 
     private final Map<String, String> variables;
@@ -63,7 +66,21 @@ public final class Environment {
         if (isCi()) {
             return new ServerUnavailableException(message + " [CI is set, so this is a failure, not a skip]");
         }
-        return new TestAbortedException(message + " [skipped because CI is not set; with CI set this fails]");
+        return new TestAbortedException(message + SKIP_NOTE);
+    }
+
+    /**
+     * Runs {@code start} for code outside JUnit (a demo, a benchmark, a {@code main}): a server that cannot be had is
+     * a plain {@link ServerUnavailableException} with the same how-to-fix message, never a JUnit skip.
+     */
+    public static <T> T outsideJUnit(java.util.function.Supplier<T> start) {
+        try {
+            return start.get();
+        } catch (TestAbortedException e) {
+            String m = String.valueOf(e.getMessage());
+            throw new ServerUnavailableException(
+                    m.endsWith(SKIP_NOTE) ? m.substring(0, m.length() - SKIP_NOTE.length()) : m);
+        }
     }
 
     /** Finds an executable named {@code name} on this environment's {@code PATH}. */

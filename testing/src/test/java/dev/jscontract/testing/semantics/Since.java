@@ -1,7 +1,7 @@
 package dev.jscontract.testing.semantics;
 
 /**
- * The nats-server versions at which a behaviour of {@code /work/shared/jetstream-semantics.md} changes, as used by
+ * The nats-server versions at which a behaviour of {@code docs/jetstream-semantics.md} changes, as used by
  * the semantics suite in {@code server.isAtLeast(...)}. Every boundary was read in the nats-server source (the tag
  * where the change first appears); the suite observes the behaviour on both sides where the matrix (2.9.10, 2.10.27,
  * 2.15.1) has a version there.

@@ -5,17 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-class DuplicateWindowsTest {
+class DuplicateWindowGuardTest {
 
     @Test
     void aWindowLongerThanTheHorizonIsFine() {
-        assertThat(DuplicateWindows.check("ORDERS", Duration.ofMinutes(2), Duration.ofSeconds(60)))
+        assertThat(DuplicateWindowGuard.problem("ORDERS", Duration.ofMinutes(2), Duration.ofSeconds(60)))
                 .isEmpty();
     }
 
     @Test
     void aShortWindowIsReportedWithStreamWindowHorizonAndFix() {
-        String problem = DuplicateWindows.check("ORDERS", Duration.ofSeconds(1), Duration.ofMinutes(2))
+        String problem = DuplicateWindowGuard.problem("ORDERS", Duration.ofSeconds(1), Duration.ofMinutes(2))
                 .orElseThrow();
         assertThat(problem)
                 .isEqualTo("stream ORDERS has a duplicate window of 1 s (PT1S) but the outbox relay may re-publish a"
@@ -28,16 +28,16 @@ class DuplicateWindowsTest {
 
     @Test
     void anEqualWindowIsNotEnough() {
-        assertThat(DuplicateWindows.check("S", Duration.ofSeconds(30), Duration.ofSeconds(30)))
+        assertThat(DuplicateWindowGuard.problem("S", Duration.ofSeconds(30), Duration.ofSeconds(30)))
                 .isPresent();
     }
 
     @Test
     void anUnsetWindowMeansTheServerDefaultOfTwoMinutes() {
-        assertThat(DuplicateWindows.effective(Duration.ZERO)).isEqualTo(Duration.ofMinutes(2));
-        assertThat(DuplicateWindows.check("S", Duration.ZERO, Duration.ofSeconds(119)))
+        assertThat(DuplicateWindowGuard.effective(Duration.ZERO)).isEqualTo(Duration.ofMinutes(2));
+        assertThat(DuplicateWindowGuard.problem("S", Duration.ZERO, Duration.ofSeconds(119)))
                 .isEmpty();
-        assertThat(DuplicateWindows.check("S", Duration.ZERO, Duration.ofSeconds(121)))
+        assertThat(DuplicateWindowGuard.problem("S", Duration.ZERO, Duration.ofSeconds(121)))
                 .isPresent();
     }
 

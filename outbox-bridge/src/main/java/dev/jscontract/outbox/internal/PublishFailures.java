@@ -3,6 +3,7 @@ package dev.jscontract.outbox.internal;
 import dev.jscontract.outbox.PublishFailure;
 import io.nats.client.JetStreamApiException;
 import java.io.IOException;
+import java.util.Locale;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -13,45 +14,52 @@ import java.util.concurrent.TimeoutException;
  * {@code CompletionException(RuntimeException(JetStreamApiException))}, reports a 503 status reply as {@code
  * IOException("Error Publishing: 503 ...")}, cancels futures without a reply after its request cleanup interval, and
  * throws synchronously for oversized payloads and closed connections (PUB-004).
+ *
+ * <p>A 503 No Responders is only a candidate: whether it means "no stream captures this subject" (a row problem) or
+ * "the stream cannot take messages right now" (an outage) is decided by asking the server ({@link StreamLookup}).
  */
-public final class FailureClassifier {
+public final class PublishFailures {
     /** jnats' text for a payload above the server's max_payload. */
     static final String PAYLOAD_TEXT = "payload size exceed";
 
     /** The longest error text kept in the outbox and parked tables. */
     public static final int MAX_ERROR_LENGTH = 1000;
 
-    private FailureClassifier() {}
+    private PublishFailures() {}
 
-    /** A classified failure. */
-    public record Failure(PublishFailure reason, String message) {}
+    /**
+     * A classified failure.
+     *
+     * @param noResponders whether it was a 503 No Responders, to be told apart by {@link StreamLookup}
+     */
+    public record Failure(PublishFailure reason, String message, boolean noResponders) {
+        Failure(PublishFailure reason, String message) {
+            this(reason, message, false);
+        }
+    }
 
     /** Classifies a failure of a publish future (the exception given to {@code whenComplete}). */
     public static Failure ofFuture(Throwable error) {
         Throwable e = unwrap(error);
-        if (e instanceof JetStreamApiException) {
-            JetStreamApiException api = (JetStreamApiException) e;
+        if (e instanceof JetStreamApiException api) {
             String text = "JetStream API error " + api.getErrorCode() + "/" + api.getApiErrorCode() + ": "
                     + api.getErrorDescription();
-            switch (api.getApiErrorCode()) {
-                case 10158:
-                    return new Failure(PublishFailure.IN_PROCESS, text);
-                case 10054:
-                    return new Failure(PublishFailure.PAYLOAD_TOO_LARGE, text);
-                default:
-                    return new Failure(
-                            api.getErrorCode() == 503 ? PublishFailure.UNAVAILABLE : PublishFailure.REJECTED, text);
-            }
+            return switch (api.getApiErrorCode()) {
+                case 10158 -> new Failure(PublishFailure.IN_PROCESS, text);
+                case 10054 -> new Failure(PublishFailure.PAYLOAD_TOO_LARGE, text);
+                default ->
+                    new Failure(api.getErrorCode() == 503 ? PublishFailure.UNAVAILABLE : PublishFailure.REJECTED, text);
+            };
         }
         if (e instanceof IOException) {
             String m = String.valueOf(e.getMessage());
-            if (m.contains("503") || m.toLowerCase(java.util.Locale.ROOT).contains("no responders")) {
-                return new Failure(PublishFailure.NO_STREAM, "no stream listens on the subject (" + m + ")");
+            if (m.contains("503") || m.toLowerCase(Locale.ROOT).contains("no responders")) {
+                return new Failure(PublishFailure.NO_STREAM, "no responders for the subject (" + m + ")", true);
             }
             return new Failure(PublishFailure.CONNECTION, describe(e));
         }
         if (e instanceof CancellationException || e instanceof TimeoutException) {
-            String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+            String m = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
             return m.contains("closing")
                     ? new Failure(PublishFailure.CONNECTION, describe(e))
                     : new Failure(PublishFailure.TIMEOUT, "no PubAck in time (" + describe(e) + ")");
@@ -68,8 +76,7 @@ public final class FailureClassifier {
             return new Failure(PublishFailure.CONNECTION, describe(e));
         }
         String m = String.valueOf(e.getMessage());
-        if (e instanceof IllegalArgumentException
-                && m.toLowerCase(java.util.Locale.ROOT).contains(PAYLOAD_TEXT)) {
+        if (e instanceof IllegalArgumentException && m.toLowerCase(Locale.ROOT).contains(PAYLOAD_TEXT)) {
             return new Failure(PublishFailure.PAYLOAD_TOO_LARGE, m);
         }
         return new Failure(PublishFailure.INVALID, describe(e));

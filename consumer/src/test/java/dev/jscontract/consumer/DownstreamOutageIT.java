@@ -1,0 +1,188 @@
+package dev.jscontract.consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jscontract.consumer.ConsumerEvent.MessageAcked;
+import dev.jscontract.consumer.Fixtures.TestStream;
+import dev.jscontract.contract.Backoff;
+import dev.jscontract.contract.ConsumerContract;
+import dev.jscontract.contract.DeadLetterEnvelope;
+import dev.jscontract.contract.DeadLetterPolicy;
+import dev.jscontract.contract.DeadLetterReason;
+import dev.jscontract.testing.NatsServer;
+import dev.jscontract.testing.WithNatsServer;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.nats.client.Connection;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A downstream outage of any length must not burn deliveries or dead-letter healthy messages. The setting is the one
+ * that found the problem: ack wait 10 s, maxDeliver 5, exponential backoff from 1 s, a Resilience4j breaker (50 %
+ * over 10 calls, 5 s open), 200 messages, and a downstream that throws for a while and then recovers. Every message
+ * must succeed exactly once, none may be dead-lettered, and no message may be delivered more than twice: the failures
+ * before the breaker opens cost one delivery each, and from then on failing messages are held and retried in process.
+ *
+ * <p>Not in the version matrix: what is tested is the runtime's hold-and-retry, on NAKs and pulls every version
+ * treats alike. The 5-minute outage runs in the full-size reliability script (docs/reliability.md).
+ */
+@WithNatsServer
+class DownstreamOutageIT {
+    private static final Logger LOG = LoggerFactory.getLogger(DownstreamOutageIT.class);
+    private static final int MESSAGES = 200;
+
+    @Test
+    void aTwentySecondOutageIsRiddenOut(NatsServer server) throws Exception {
+        rideOut(server, Duration.ofSeconds(20));
+    }
+
+    @Test
+    void aSixtySecondOutageIsRiddenOut(NatsServer server) throws Exception {
+        rideOut(server, Duration.ofSeconds(60));
+    }
+
+    private static void rideOut(NatsServer server, Duration outage) throws Exception {
+        try (Connection nc = server.connect()) {
+            TestStream stream = Fixtures.workQueue(nc, "OUT");
+            ConsumerContract contract = ConsumerContract.builder().stream(stream.name())
+                    .durable("billing")
+                    .ackWait(Duration.ofSeconds(10))
+                    .maxDeliver(5)
+                    .backoff(Backoff.exponential(Duration.ofSeconds(1), 2.0, Duration.ofSeconds(30)))
+                    .deadLetter(DeadLetterPolicy.toDefaultSubject())
+                    .maxAckPending(64)
+                    .maxProcessingTime(Duration.ofMinutes(10))
+                    .build();
+            CircuitBreaker breaker = CircuitBreaker.of(
+                    "billing-db",
+                    CircuitBreakerConfig.custom()
+                            .failureRateThreshold(50)
+                            .slidingWindowSize(10)
+                            .minimumNumberOfCalls(10)
+                            .waitDurationInOpenState(Duration.ofSeconds(5))
+                            .build());
+            AtomicBoolean down = new AtomicBoolean(true);
+            Map<Long, AtomicInteger> successes = new ConcurrentHashMap<>();
+            Map<Long, Integer> maxDelivery = new ConcurrentHashMap<>();
+            AtomicInteger calls = new AtomicInteger();
+            EventRecorder events = new EventRecorder();
+            for (int i = 0; i < MESSAGES; i++) {
+                Fixtures.publish(nc, stream.subject(), "order-" + i);
+            }
+            try (ContractConsumer consumer = ContractConsumer.builder(nc, contract)
+                    .handler(m -> {
+                        calls.incrementAndGet();
+                        long seq = m.metaData().streamSequence();
+                        maxDelivery.merge(seq, (int) m.metaData().deliveredCount(), Math::max);
+                        if (down.get()) {
+                            throw new IOException("billing database unreachable");
+                        }
+                        successes.computeIfAbsent(seq, k -> new AtomicInteger()).incrementAndGet();
+                    })
+                    .circuitBreaker(breaker)
+                    .listeners(events)
+                    .build()) {
+                consumer.start();
+                Fixtures.await(
+                        "the breaker to open",
+                        Duration.ofSeconds(30),
+                        () -> breaker.getState() == CircuitBreaker.State.OPEN);
+                Fixtures.await(
+                        "PAUSED by the breaker",
+                        Duration.ofSeconds(5),
+                        () -> consumer.getState() == ConsumerState.PAUSED);
+                assertThat(consumer.getHealth().getPauseCause()).contains(PauseCause.GATE);
+                assertThat(consumer.getHealth().getSince()).isNotNull();
+                Thread.sleep(outage.toMillis()); // the outage itself
+                down.set(false);
+                LOG.info("downstream recovered after {}; {} handler calls so far", outage, calls.get());
+                events.awaitCount(MessageAcked.class, MESSAGES, Duration.ofSeconds(120));
+                Fixtures.await(
+                        "RUNNING again", Duration.ofSeconds(10), () -> consumer.getState() == ConsumerState.RUNNING);
+            }
+            int highest = maxDelivery.values().stream()
+                    .mapToInt(Integer::intValue)
+                    .max()
+                    .orElse(0);
+            LOG.info(
+                    "outage {}: {} handler calls for {} messages, highest delivery {}",
+                    outage,
+                    calls.get(),
+                    MESSAGES,
+                    highest);
+            assertThat(successes).hasSize(MESSAGES).allSatisfy((seq, n) -> assertThat(n.get())
+                    .as("succeeded once: #" + seq)
+                    .isEqualTo(1));
+            assertThat(highest).as("deliveries of any message").isLessThanOrEqualTo(2);
+            assertThat(events.count(ConsumerEvent.MessageDeadLettered.class)).isZero();
+            assertThat(Fixtures.messageCount(nc, "DLQ_" + stream.name())).isZero();
+            assertThat(Fixtures.messageCount(nc, stream.name())).isZero();
+        }
+    }
+
+    @Test
+    void aPermanentFailureDuringAnOutageIsStillDeadLetteredAtOnce(NatsServer server) throws Exception {
+        try (Connection nc = server.connect()) {
+            TestStream stream = Fixtures.workQueue(nc, "OUTP");
+            ConsumerContract contract = ConsumerContract.builder().stream(stream.name())
+                    .durable("billing")
+                    .ackWait(Duration.ofSeconds(10))
+                    .maxDeliver(5)
+                    .backoff(Backoff.fixed(Duration.ofMillis(500)))
+                    .deadLetter(DeadLetterPolicy.toDefaultSubject())
+                    .maxAckPending(64)
+                    .concurrency(2)
+                    .maxProcessingTime(Duration.ofMinutes(10))
+                    .build();
+            AtomicBoolean down = new AtomicBoolean(true);
+            EventRecorder events = new EventRecorder();
+            long healthy = Fixtures.publish(nc, stream.subject(), "healthy");
+            long broken = Fixtures.publish(nc, stream.subject(), "broken");
+            try (ContractConsumer consumer = ContractConsumer.builder(nc, contract)
+                    .handler(m -> {
+                        if (new String(m.getData()).equals("broken")) {
+                            throw new PermanentFailure("order has no amount");
+                        }
+                        if (down.get()) {
+                            throw new ConnectException("billing service refused the connection");
+                        }
+                    })
+                    .failureClassifier(FailureClassifier.defaults().withDependencyDown(ConnectException.class))
+                    .listeners(events)
+                    .build()) {
+                consumer.start();
+                ConsumerEvent.MessageDeadLettered dl =
+                        events.await(ConsumerEvent.MessageDeadLettered.class, Duration.ofSeconds(10));
+                assertThat(dl.streamSequence()).isEqualTo(broken);
+                assertThat(dl.reason()).isEqualTo(DeadLetterReason.PERMANENT_ERROR);
+                assertThat(dl.deliveryCount()).isEqualTo(1);
+                ConsumerEvent.MessageHeld held = events.await(
+                        ConsumerEvent.MessageHeld.class, h -> h.streamSequence() == healthy, Duration.ofSeconds(10));
+                assertThat(held.cause()).isEqualTo(ConsumerEvent.HoldCause.DEPENDENCY_DOWN);
+                Fixtures.await(
+                        "a few local retries of the held message",
+                        Duration.ofSeconds(10),
+                        () -> events.all(ConsumerEvent.MessageHeld.class).size() >= 3);
+                down.set(false);
+                MessageAcked acked = events.await(MessageAcked.class, Duration.ofSeconds(10));
+                assertThat(acked.streamSequence()).isEqualTo(healthy);
+                assertThat(acked.deliveryCount())
+                        .as("retried in process: no redelivery")
+                        .isEqualTo(1);
+            }
+            List<DeadLetterEnvelope> dead = Fixtures.deadLetters(nc, "DLQ_" + stream.name());
+            assertThat(dead).singleElement().satisfies(e -> assertThat(e.getOriginalSequence())
+                    .isEqualTo(broken));
+        }
+    }
+}
