@@ -54,6 +54,15 @@ public final class Cli {
      * @throws CliException (exit 2) for a bad flag or value, or when help or version was asked for
      */
     public static CliCommand parse(Clock clock, String... args) {
+        return parse(clock, Environment.of(java.util.Map.of()), args);
+    }
+
+    /**
+     * Parses a command line with defaults from {@code env}, without running or connecting.
+     *
+     * @throws CliException (exit 2) for a bad flag or value, or when help or version was asked for
+     */
+    public static CliCommand parse(Clock clock, Environment env, String... args) {
         CommandLine cl = commandLine(new RootCommand());
         ParseResult pr;
         try {
@@ -65,7 +74,7 @@ public final class Cli {
         if (!(leaf.getCommand() instanceof Leaf l)) {
             throw CliException.usage("'" + String.join(" ", args) + "' names no command; see jscontract --help");
         }
-        return l.toCommand(clock);
+        return l.toCommand(clock, env);
     }
 
     /** Runs a command line; returns the exit code. Never throws for a failure of the command. */
@@ -106,7 +115,7 @@ public final class Cli {
         boolean trace = root.trace();
         try (DefaultSession session =
                 new DefaultSession(environment, terminal, stopSignal, clock, root.flags(), connection)) {
-            CliCommand command = parsed.toCommand(clock);
+            CliCommand command = parsed.toCommand(clock, environment);
             return command.run(session);
         } catch (CliException e) {
             report(e.getMessage(), e, trace);

@@ -2,6 +2,7 @@ package dev.jscontract.cli.internal.command;
 
 import dev.jscontract.cli.CliCommand;
 import dev.jscontract.cli.CliException;
+import dev.jscontract.cli.Environment;
 import dev.jscontract.cli.internal.dlq.DlqList;
 import dev.jscontract.cli.internal.dlq.DlqPurge;
 import dev.jscontract.cli.internal.dlq.DlqReplay;
@@ -42,7 +43,7 @@ final class DlqCommands {
         boolean json;
 
         @Override
-        public CliCommand toCommand(Clock clock) {
+        public CliCommand toCommand(Clock clock, Environment env) {
             return new DlqStats(selection.toSelection(), filter.toFilter(selection.stream, clock, Set.of()), json);
         }
     }
@@ -65,7 +66,7 @@ final class DlqCommands {
         boolean json;
 
         @Override
-        public CliCommand toCommand(Clock clock) {
+        public CliCommand toCommand(Clock clock, Environment env) {
             return new DlqStats(selection.toSelection(), filter.toFilter(selection.stream, clock, Set.of()), json);
         }
     }
@@ -109,7 +110,7 @@ final class DlqCommands {
         boolean json;
 
         @Override
-        public CliCommand toCommand(Clock clock) {
+        public CliCommand toCommand(Clock clock, Environment env) {
             if (limit < 0) {
                 throw CliException.usage("--limit must be 0 (all) or positive but was " + limit);
             }
@@ -145,7 +146,7 @@ final class DlqCommands {
         boolean json;
 
         @Override
-        public CliCommand toCommand(Clock clock) {
+        public CliCommand toCommand(Clock clock, Environment env) {
             if (raw && json) {
                 throw CliException.usage("--raw and --json exclude each other: --raw writes the body bytes alone");
             }
@@ -218,7 +219,7 @@ final class DlqCommands {
         boolean keep;
 
         @Override
-        public CliCommand toCommand(Clock clock) {
+        public CliCommand toCommand(Clock clock, Environment env) {
             Set<Long> seqs = checkedSequences("replay");
             if (to != null) {
                 String problem = dev.jscontract.contract.internal.Checks.subjectProblem(to, false);
@@ -246,7 +247,7 @@ final class DlqCommands {
             mixinStandardHelpOptions = true)
     static final class Purge extends Destructive {
         @Override
-        public CliCommand toCommand(Clock clock) {
+        public CliCommand toCommand(Clock clock, Environment env) {
             Set<Long> seqs = checkedSequences("purge");
             return new DlqPurge(selection.toSelection(), filter.toFilter(selection.stream, clock, seqs), force, json);
         }

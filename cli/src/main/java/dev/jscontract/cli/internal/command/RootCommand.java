@@ -2,6 +2,7 @@ package dev.jscontract.cli.internal.command;
 
 import dev.jscontract.cli.CliCommand;
 import dev.jscontract.cli.CliException;
+import dev.jscontract.cli.Environment;
 import dev.jscontract.cli.internal.connect.ConnectionFlags;
 import dev.jscontract.cli.internal.lint.ExplainCommand;
 import dev.jscontract.cli.internal.lint.LintCommand;
@@ -29,7 +30,12 @@ import picocli.CommandLine.ScopeType;
         versionProvider = RootCommand.Version.class,
         description =
                 "Operate JetStream consumers that run under a jscontract contract: inspect, replay and purge dead letters, lint live consumers and contract files, explain a contract's delivery timeline, and look after the PostgreSQL outbox.",
-        subcommands = {DlqCommands.Dlq.class, RootCommand.Lint.class, RootCommand.Explain.class},
+        subcommands = {
+            DlqCommands.Dlq.class,
+            RootCommand.Lint.class,
+            RootCommand.Explain.class,
+            OutboxCommands.Outbox.class
+        },
         footerHeading = "%n",
         footer = {
             "Connection: flags, else NATS_URL, NATS_USER, NATS_PASSWORD, NATS_TOKEN, NATS_CREDS, NATS_NKEY,",
@@ -212,7 +218,7 @@ public final class RootCommand {
         boolean json;
 
         @Override
-        public CliCommand toCommand(Clock clock) {
+        public CliCommand toCommand(Clock clock, Environment env) {
             if (files.isEmpty() && (live || serverVersion != null)) {
                 throw CliException.usage((live ? "--live" : "--server-version") + " applies to contract files; give"
                         + " them (jscontract lint contract.json), or drop it to lint the live consumers");
@@ -253,7 +259,7 @@ public final class RootCommand {
         List<Path> files = new ArrayList<>();
 
         @Override
-        public CliCommand toCommand(Clock clock) {
+        public CliCommand toCommand(Clock clock, Environment env) {
             return new ExplainCommand(files);
         }
     }
