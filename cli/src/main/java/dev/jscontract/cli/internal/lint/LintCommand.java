@@ -229,7 +229,8 @@ public record LintCommand(
         notes.forEach(n -> term.out().println(n));
         long infos = items.stream().mapToLong(i -> i.findings().size()).sum() - errors - warnings;
         term.out()
-                .println((t.isEmpty() ? "clean: " : "") + errors + " error" + (errors == 1 ? "" : "s") + ", "
+                .println((errors == 0 && warnings == 0 ? "clean: " : "") + errors + " error" + (errors == 1 ? "" : "s")
+                        + ", "
                         + warnings + " warning" + (warnings == 1 ? "" : "s") + ", " + infos + " info in " + items.size()
                         + " item" + (items.size() == 1 ? "" : "s") + (strict ? " (--strict: warnings fail)" : ""));
         String unchecked = items.stream()
