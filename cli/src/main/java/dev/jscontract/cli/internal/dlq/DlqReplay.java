@@ -17,6 +17,7 @@ import io.nats.client.api.StreamState;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
@@ -61,17 +62,28 @@ public record DlqReplay(
         Terminal term = session.terminal();
         List<String> streams = selection.resolve(session);
         StreamReader reader = new StreamReader(session);
+        // A person confirms a counted set, a dry run shows it, named sequences are checked: those read the
+        // selection first (headers only). A forced replay fixes only the range and checks each new target subject
+        // before its first publish (docs/decisions/cli-replay-removes-after-puback.md).
+        boolean countFirst = dryRun || !force || !filter.sequences().isEmpty();
         List<Plan> plans = new ArrayList<>();
         long total = 0;
         for (String stream : streams) {
-            Plan p = Plan.of(reader, stream, filter, false, this::target);
+            Plan p = countFirst ? Plan.of(reader, stream, filter, false, this::target) : Plan.range(reader, stream);
             plans.add(p);
             total += p.matched();
         }
         List<StreamInfo> all = Js.streams(Js.management(session));
+        Set<String> checked = new HashSet<>();
+        if (to != null) {
+            checkTarget(to, all);
+            checked.add(to);
+        }
         for (Plan p : plans) {
             for (String subject : p.targets().keySet()) {
-                checkTarget(subject, all);
+                if (checked.add(subject)) {
+                    checkTarget(subject, all);
+                }
             }
         }
         if (total == 0) {
@@ -114,6 +126,7 @@ public record DlqReplay(
         List<ReplayResult> results = new ArrayList<>();
         long startNanos = System.nanoTime();
         long[] index = {0};
+        CliException[] refusal = {null};
         for (Plan p : plans) {
             if (p.matched() == 0) {
                 continue;
@@ -136,10 +149,20 @@ public record DlqReplay(
                         run.skip(seq, false);
                         return true;
                     }
+                    String subject = target(d);
+                    if (!checked.contains(subject)) {
+                        try {
+                            checkTarget(subject, all);
+                            checked.add(subject);
+                        } catch (CliException refused) {
+                            refusal[0] = refused;
+                            return false;
+                        }
+                    }
                     if (pacer != null && !pace(pacer, index[0], startNanos, session)) {
                         return false;
                     }
-                    run.offer(seq, target(d), d);
+                    run.offer(seq, subject, d);
                     index[0]++;
                     if (++seen[0] % FLUSH_EVERY == 0) {
                         run.flush(false);
@@ -151,20 +174,24 @@ public record DlqReplay(
                 stopped = session.stopSignal().isRequested();
                 results.add(run.finish(stopped));
             }
-            if (stopped) {
+            if (stopped || refusal[0] != null) {
                 break;
             }
         }
         progress.done();
+        long selected = countFirst ? total : index[0];
         Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
         long arrived = newArrivals(reader, plans);
         if (json) {
-            long t = total;
-            Json.document(term.out(), g -> summaryJson(g, results, t, arrived, false));
+            Json.document(term.out(), g -> summaryJson(g, results, selected, arrived, false));
         } else {
-            printSummary(term, results, total, took, arrived);
+            printSummary(term, results, selected, countFirst ? "" : "up to " + total, took, arrived);
         }
         plans.forEach(p -> p.malformed().print(term.err()));
+        if (refusal[0] != null) {
+            throw CliException.usage(refusal[0].getMessage() + " (found while replaying; the replays reported above"
+                    + " went to other subjects)");
+        }
         boolean partial = results.stream().anyMatch(r -> r.failed() > 0 || r.removeFailed() > 0 || r.interrupted());
         return partial ? ExitCodes.FINDINGS : ExitCodes.OK;
     }
@@ -268,7 +295,8 @@ public record DlqReplay(
         g.writeEndObject();
     }
 
-    private void printSummary(Terminal term, List<ReplayResult> results, long total, Duration took, long arrived) {
+    private void printSummary(
+            Terminal term, List<ReplayResult> results, long total, String bound, Duration took, long arrived) {
         long published = 0;
         long stored = 0;
         long dups = 0;

@@ -117,6 +117,23 @@ public record Plan(
                 malformed);
     }
 
+    /**
+     * The range of one stream, its first to its last sequence now, without reading it: {@code matched} is the number
+     * of messages in it (an upper bound of what matches) and no targets are known.
+     */
+    public static Plan range(StreamReader reader, String stream) {
+        StreamState st = reader.state(stream);
+        return new Plan(
+                stream,
+                st.getFirstSequence(),
+                st.getFirstSequence(),
+                st.getLastSequence(),
+                st.getMsgCount(),
+                Map.of(),
+                null,
+                new MalformedReport());
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof Plan p

@@ -31,7 +31,7 @@ import java.time.Instant;
  */
 public final class StreamReader {
     private static final Duration POLL = Duration.ofMillis(200);
-    private static final int BATCH = 1000;
+    private static final int BATCH = 2000;
 
     private final Session session;
     private final JetStreamManagement jsm;
