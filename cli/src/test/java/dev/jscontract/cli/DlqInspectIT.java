@@ -74,8 +74,8 @@ class DlqInspectIT {
                         "dev.jscontract.cli.DeadLetters.fail")
                 .id();
         assertThat(r.out())
-                .containsPattern(permanent + "  " + dl.stream + "/billing  permanent-error +dev.jscontract.consumer"
-                        + ".PermanentFailure at dev.jscontract.cli.DeadLetters.fail +3  ");
+                .containsPattern(permanent + "  " + dl.stream + "/billing  permanent-error +PermanentFailure at"
+                        + " DeadLetters.fail +3  ");
         assertThat(r.out()).contains("poison").contains("handler-error");
 
         JsonNode doc = JSON.readTree(
@@ -107,11 +107,10 @@ class DlqInspectIT {
         assertThat(rows[1]).startsWith("  6  ");
         assertThat(rows[6]).startsWith("  1  ");
         assertThat(r.out())
-                .containsPattern("permanent-error +1 +dev.jscontract.consumer.PermanentFailure: order o-\\d has no"
-                        + " amount +" + dl.prefix + ".created #\\d");
+                .containsPattern("permanent-error +1 +PermanentFailure: order o-\\d has no amount +" + dl.prefix
+                        + ".created #\\d");
         assertThat(r.out())
-                .containsPattern("handler-error +2 +java.lang.IllegalStateException: payment service unavailable for"
-                        + " retry-1 ");
+                .containsPattern("handler-error +2 +IllegalStateException: payment service unavailable for retry-1 ");
 
         List<JsonNode> json = lines(CliRun.at(server.url())
                 .run("dlq", "list", "--stream", dl.stream, "--json")

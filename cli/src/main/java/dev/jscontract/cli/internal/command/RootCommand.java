@@ -209,6 +209,13 @@ public final class RootCommand {
         @Nullable
         String serverVersion;
 
+        @Option(
+                names = "--suppress",
+                paramLabel = "RULE=REASON",
+                description = "Suppress a rule with the reason it does not apply (repeatable), e.g."
+                        + " ACK-002=chosen-in-the-contract.")
+        List<String> suppress = new ArrayList<>();
+
         @Option(names = "--strict", description = "Warnings fail too (exit 1).")
         boolean strict;
 
@@ -239,12 +246,29 @@ public final class RootCommand {
                             "--server-version " + e.getMessage().replaceFirst("^version ", ""));
                 }
             }
+            java.util.Map<String, String> suppressions = new java.util.TreeMap<>();
+            for (String x : suppress) {
+                int eq = x.indexOf('=');
+                if (eq <= 0 || eq == x.length() - 1) {
+                    throw CliException.usage("--suppress must be RULE=REASON (the reason says why the rule does not"
+                            + " apply), e.g. ACK-002=chosen-in-the-contract, but was '" + x + "'");
+                }
+                try {
+                    suppressions.put(
+                            dev.jscontract.contract.LintRule.byId(x.substring(0, eq))
+                                    .id(),
+                            x.substring(eq + 1));
+                } catch (IllegalArgumentException e) {
+                    throw CliException.usage("--suppress " + e.getMessage());
+                }
+            }
             return new LintCommand(
                     files,
                     Options.streamName(stream, "--stream"),
                     Options.streamName(consumer, "--consumer"),
                     live,
                     v,
+                    suppressions,
                     strict,
                     json);
         }

@@ -37,7 +37,7 @@ public final class DlqRender {
             e.getOriginalStream() + "/" + e.getConsumer(),
             e.getReason().wireValue(),
             Long.toString(e.getDeliveries()),
-            d.errorSummary(),
+            shortSummary(d),
             e.getOriginalSubject() + " #" + e.getOriginalSequence()
         };
         if (withStream) {
@@ -71,6 +71,16 @@ public final class DlqRender {
         g.writeStringField("instance", e.getInstance());
         g.writeNumberField("bodySize", d.bodySize());
         g.writeEndObject();
+    }
+
+    /** The list column: the error class without its package, and the message. */
+    static @Nullable String shortSummary(DeadLetter d) {
+        String cls = d.envelope().getErrorClass().orElse(null);
+        if (cls == null) {
+            return null;
+        }
+        String msg = d.envelope().getErrorMessage().orElse(null);
+        return GroupKey.simple(cls) + (msg == null || msg.isEmpty() ? "" : ": " + msg);
     }
 
     /** The {@code show} page of one dead letter (with its body). */

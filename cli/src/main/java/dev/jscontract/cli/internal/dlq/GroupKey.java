@@ -89,8 +89,29 @@ public record GroupKey(
         return originalStream + "/" + consumer;
     }
 
-    /** The error column: {@code Class at Type.method}, the class alone, or {@code -}. */
+    /** The error: {@code Class at Type.method}, the class alone, or {@code -} (full names). */
     public String error() {
         return frame == null ? errorClass : errorClass + " at " + frame;
+    }
+
+    /**
+     * The error for a table column, without package names ({@code PermanentFailure at Billing.charge}): tables are
+     * cut to the terminal's width, and the package is the part a person reads least; {@code show} and JSON keep the
+     * full names.
+     */
+    public String shortError() {
+        String cls = simple(errorClass);
+        if (frame == null) {
+            return cls;
+        }
+        int method = frame.lastIndexOf('.');
+        String type = method > 0 ? simple(frame.substring(0, method)) : frame;
+        return cls + " at " + (method > 0 ? type + frame.substring(method) : frame);
+    }
+
+    /** A class name without its package. */
+    public static String simple(String className) {
+        int dot = className.lastIndexOf('.');
+        return dot >= 0 && dot < className.length() - 1 ? className.substring(dot + 1) : className;
     }
 }

@@ -122,7 +122,7 @@ public final class GroupStats {
                     g.id,
                     g.key.consumerPath(),
                     g.key.reason(),
-                    g.key.error(),
+                    g.key.shortError(),
                     Long.toString(g.count),
                     DlqRender.time(g.first),
                     DlqRender.time(g.last));

@@ -51,6 +51,7 @@ import org.jspecify.annotations.Nullable;
  * @param consumer {@code --consumer}, or null
  * @param live contract files against the connected server
  * @param serverVersion the version contract files are linted for offline, or null
+ * @param suppressions rules suppressed with the reason ({@code --suppress RULE=REASON})
  * @param strict warnings fail too
  * @param json a JSON document instead of a table
  */
@@ -60,13 +61,15 @@ public record LintCommand(
         @Nullable String consumer,
         boolean live,
         @Nullable ServerVersion serverVersion,
+        Map<String, String> suppressions,
         boolean strict,
         boolean json)
         implements CliCommand {
 
-    /** Copies the list. */
+    /** Copies the list and map. */
     public LintCommand {
         files = List.copyOf(files);
+        suppressions = Map.copyOf(suppressions);
     }
 
     /** One linted thing: what, its report, and extra findings from the whole-server view. */
@@ -80,6 +83,21 @@ public record LintCommand(
             liveConsumers(session, items, notes);
         } else {
             contracts(session, items);
+        }
+        long suppressed = 0;
+        for (int i = 0; i < items.size(); i++) {
+            Item it = items.get(i);
+            List<Finding> kept = it.findings().stream()
+                    .filter(f -> !suppressions.containsKey(f.getRuleId()))
+                    .toList();
+            suppressed += it.findings().size() - kept.size();
+            items.set(i, new Item(it.subject(), kept, it.unchecked()));
+        }
+        if (suppressed > 0) {
+            notes.add("suppressed " + suppressed + " finding" + (suppressed == 1 ? "" : "s") + ": "
+                    + suppressions.entrySet().stream()
+                            .map(e -> e.getKey() + " (" + e.getValue() + ")")
+                            .collect(Collectors.joining(", ")));
         }
         Terminal term = session.terminal();
         long errors = count(items, Severity.ERROR);
