@@ -5,6 +5,7 @@ import dev.jscontract.consumer.PermanentFailure;
 import dev.jscontract.contract.Backoff;
 import dev.jscontract.contract.ConsumerContract;
 import dev.jscontract.contract.DeadLetterPolicy;
+import dev.jscontract.testing.Await;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.PublishOptions;
@@ -138,15 +139,9 @@ final class DeadLetters {
         });
     }
 
-    /** Polls every 20 ms until the condition holds, or fails naming it. */
+    /** Polls until the condition holds, or fails naming it ({@link Await#until}). */
     static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
-            }
-            Thread.sleep(20);
-        }
+        Await.until(what, timeout, condition);
     }
 
     /**

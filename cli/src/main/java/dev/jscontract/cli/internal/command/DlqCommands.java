@@ -30,30 +30,14 @@ final class DlqCommands {
                     "Inspect, replay and purge dead letters (the DLQ_* streams jscontract writes). Without a subcommand: stats.",
             mixinStandardHelpOptions = true,
             subcommands = {Stats.class, ListCmd.class, Show.class, Replay.class, Purge.class})
-    static final class Dlq implements Leaf {
-        @Mixin
-        Options.Selection selection = new Options.Selection();
-
-        @Mixin
-        Options.Filter filter = new Options.Filter();
-
-        @Option(
-                names = {"-j", "--json"},
-                description = "One JSON document.")
-        boolean json;
-
-        @Override
-        public CliCommand toCommand(Clock clock, Environment env) {
-            return new DlqStats(selection.toSelection(), filter.toFilter(selection.stream, clock, Set.of()), json);
-        }
-    }
+    static final class Dlq extends Stats {}
 
     @Command(
             name = "stats",
             description =
                     "Dead letters counted by group: consumer x reason x error class + first stack frame, with first and last seen and the group id that list, replay and purge take (--group ID). Reads headers only.",
             mixinStandardHelpOptions = true)
-    static final class Stats implements Leaf {
+    static class Stats implements Leaf {
         @Mixin
         Options.Selection selection = new Options.Selection();
 
@@ -170,15 +154,8 @@ final class DlqCommands {
         @Option(names = "--all", description = "Every dead letter that matches the filters.")
         boolean all;
 
-        @Option(
-                names = {"-f", "--force"},
-                description = "Do not ask for confirmation (needed without a terminal).")
-        boolean force;
-
-        @Option(
-                names = {"-j", "--json"},
-                description = "A JSON summary.")
-        boolean json;
+        @Mixin
+        Options.Confirm confirm = new Options.Confirm();
 
         Set<Long> checkedSequences(String verb) {
             if (sequences.isEmpty() && filter.group == null && !all) {
@@ -235,8 +212,8 @@ final class DlqCommands {
                     rate == null ? null : RatePacer.parse(rate),
                     dryRun,
                     keep,
-                    force,
-                    json);
+                    confirm.force,
+                    confirm.json);
         }
     }
 
@@ -249,7 +226,11 @@ final class DlqCommands {
         @Override
         public CliCommand toCommand(Clock clock, Environment env) {
             Set<Long> seqs = checkedSequences("purge");
-            return new DlqPurge(selection.toSelection(), filter.toFilter(selection.stream, clock, seqs), force, json);
+            return new DlqPurge(
+                    selection.toSelection(),
+                    filter.toFilter(selection.stream, clock, seqs),
+                    confirm.force,
+                    confirm.json);
         }
     }
 

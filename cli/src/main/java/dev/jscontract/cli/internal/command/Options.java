@@ -142,6 +142,19 @@ final class Options {
         }
     }
 
+    /** What the commands that change something take: no confirmation, and a JSON summary. */
+    static final class Confirm {
+        @Option(
+                names = {"-f", "--force"},
+                description = "Do not ask for confirmation (needed without a terminal).")
+        boolean force;
+
+        @Option(
+                names = {"-j", "--json"},
+                description = "A JSON summary.")
+        boolean json;
+    }
+
     /** Checks a stream name given as an option. */
     static @Nullable String streamName(@Nullable String name, String option) {
         if (name == null) {

@@ -126,22 +126,15 @@ final class OutboxCommands {
         @Option(names = "--all", description = "Every parked row.")
         boolean all;
 
-        @Option(
-                names = {"-f", "--force"},
-                description = "Do not ask for confirmation (needed without a terminal).")
-        boolean force;
-
-        @Option(
-                names = {"-j", "--json"},
-                description = "A JSON summary.")
-        boolean json;
+        @Mixin
+        Options.Confirm confirm = new Options.Confirm();
 
         @Override
         public CliCommand toCommand(Clock clock, Environment env) {
             if (ids.isEmpty() == !all) {
                 throw CliException.usage("say what to requeue: row ids (jscontract outbox requeue 12 13) or --all");
             }
-            return new OutboxRequeueCommand(db.toDb(env), ids, all, force, json);
+            return new OutboxRequeueCommand(db.toDb(env), ids, all, confirm.force, confirm.json);
         }
     }
 }

@@ -107,19 +107,7 @@ public record DlqList(
     private void forward(
             StreamReader reader, String stream, long from, long to, Page page, Sink sink, MalformedReport malformed)
             throws Exception {
-        reader.read(stream, from, to, true, (m, seq) -> {
-            if (!filter.acceptsSequence(seq)) {
-                return true;
-            }
-            Scanned s = StreamReader.parse(stream, seq, m, true);
-            if (s instanceof Malformed bad) {
-                malformed.add(bad);
-                return true;
-            }
-            DeadLetter d = (DeadLetter) s;
-            if (!filter.matches(d)) {
-                return true;
-            }
+        reader.readMatching(stream, from, to, true, filter, malformed, d -> {
             if (page.full()) {
                 page.more = true;
                 return false;
@@ -140,18 +128,7 @@ public record DlqList(
             long lo = Math.max(from, hi - chunk + 1);
             buffer.clear();
             long chunkEnd = hi;
-            reader.read(stream, lo, chunkEnd, true, (m, seq) -> {
-                if (seq > chunkEnd || !filter.acceptsSequence(seq)) {
-                    return true;
-                }
-                Scanned s = StreamReader.parse(stream, seq, m, true);
-                if (s instanceof Malformed bad) {
-                    malformed.add(bad);
-                } else if (filter.matches((DeadLetter) s)) {
-                    buffer.add((DeadLetter) s);
-                }
-                return true;
-            });
+            reader.readMatching(stream, lo, chunkEnd, true, filter, malformed, d -> buffer.add(d));
             for (int i = buffer.size() - 1; i >= 0; i--) {
                 if (page.full()) {
                     page.more = true;

@@ -31,19 +31,12 @@ public record DlqStats(DlqSelection selection, DeadLetterFilter filter, boolean 
             if (st.getMsgCount() == 0) {
                 continue;
             }
-            reader.read(stream, st.getFirstSequence(), st.getLastSequence(), true, (m, seq) -> {
-                if (filter.acceptsSequence(seq)) {
-                    Scanned s = StreamReader.parse(stream, seq, m, true);
-                    if (s instanceof Malformed bad) {
-                        malformed.add(bad);
-                        stats.malformed();
-                    } else if (filter.matches((DeadLetter) s)) {
-                        stats.add((DeadLetter) s);
-                    }
-                }
+            reader.readMatching(stream, st.getFirstSequence(), st.getLastSequence(), true, filter, malformed, d -> {
+                stats.add(d);
                 return true;
             });
         }
+        stats.malformed(malformed.count());
         Terminal term = session.terminal();
         if (json) {
             Json.document(term.out(), stats::json);

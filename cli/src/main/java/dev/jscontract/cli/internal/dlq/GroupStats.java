@@ -85,9 +85,9 @@ public final class GroupStats {
         total++;
     }
 
-    /** Counts a message that is not a readable envelope. */
-    public void malformed() {
-        malformed++;
+    /** Counts messages that are not readable envelopes. */
+    public void malformed(long count) {
+        malformed += count;
     }
 
     /** The groups, largest first (ties by id, so the order is stable). */

@@ -61,21 +61,9 @@ public record Plan(
         TreeSet<Long> found = new TreeSet<>();
         MalformedReport malformed = new MalformedReport();
         if (st.getMsgCount() > 0) {
-            reader.read(stream, start, end, true, (m, seq) -> {
-                if (!filter.acceptsSequence(seq)) {
-                    return true;
-                }
-                Scanned s = StreamReader.parse(stream, seq, m, true);
-                if (s instanceof Malformed bad) {
-                    malformed.add(bad);
-                    return true;
-                }
-                DeadLetter d = (DeadLetter) s;
-                if (!filter.matches(d)) {
-                    return true;
-                }
+            reader.readMatching(stream, start, end, true, filter, malformed, d -> {
                 if (!filter.sequences().isEmpty()) {
-                    found.add(seq);
+                    found.add(d.sequence());
                 }
                 if (target != null) {
                     targets.merge(target.apply(d), 1L, Long::sum);
@@ -84,7 +72,7 @@ public record Plan(
                     if (matched[0] == seqs[0].length) {
                         seqs[0] = Arrays.copyOf(seqs[0], seqs[0].length * 2);
                     }
-                    seqs[0][(int) matched[0]] = seq;
+                    seqs[0][(int) matched[0]] = d.sequence();
                 }
                 matched[0]++;
                 return true;

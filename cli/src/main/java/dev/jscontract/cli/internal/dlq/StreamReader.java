@@ -159,6 +159,46 @@ public final class StreamReader {
         }
     }
 
+    /** Receives the dead letters of a read that match its filter. */
+    @FunctionalInterface
+    public interface DeadLetterVisitor {
+        /**
+         * One matching dead letter.
+         *
+         * @return false to stop reading
+         */
+        boolean visit(DeadLetter deadLetter) throws Exception;
+    }
+
+    /**
+     * Reads sequences {@code from..to} as dead letters and passes on those that match {@code filter}; messages that
+     * are not envelopes go to {@code malformed}.
+     *
+     * @return how many messages were read
+     */
+    public long readMatching(
+            String stream,
+            long from,
+            long to,
+            boolean headersOnly,
+            DeadLetterFilter filter,
+            MalformedReport malformed,
+            DeadLetterVisitor visitor)
+            throws Exception {
+        return read(stream, from, to, headersOnly, (m, seq) -> {
+            if (!filter.acceptsSequence(seq)) {
+                return true;
+            }
+            Scanned s = parse(stream, seq, m, headersOnly);
+            if (s instanceof Malformed bad) {
+                malformed.add(bad);
+                return true;
+            }
+            DeadLetter d = (DeadLetter) s;
+            return !filter.matches(d) || visitor.visit(d);
+        });
+    }
+
     /** Reads a message of a dead-letter stream as an envelope, or as {@link Malformed}. */
     public static Scanned parse(String stream, long seq, Message m, boolean headersOnly) {
         Instant storedAt = m.metaData().timestamp().toInstant();
