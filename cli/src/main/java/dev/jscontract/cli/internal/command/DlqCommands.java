@@ -24,20 +24,8 @@ import picocli.CommandLine.Parameters;
 final class DlqCommands {
     private DlqCommands() {}
 
-    @Command(
-            name = "dlq",
-            description =
-                    "Inspect, replay and purge dead letters (the DLQ_* streams jscontract writes). Without a subcommand: stats.",
-            mixinStandardHelpOptions = true,
-            subcommands = {Stats.class, ListCmd.class, Show.class, Replay.class, Purge.class})
-    static final class Dlq extends Stats {}
-
-    @Command(
-            name = "stats",
-            description =
-                    "Dead letters counted by group: consumer x reason x error class + first stack frame, with first and last seen and the group id that list, replay and purge take (--group ID). Reads headers only.",
-            mixinStandardHelpOptions = true)
-    static class Stats implements Leaf {
+    /** The options of {@code dlq stats}, shared by {@code dlq} itself (which runs stats). */
+    abstract static class StatsOptions implements Leaf {
         @Mixin
         Options.Selection selection = new Options.Selection();
 
@@ -54,6 +42,21 @@ final class DlqCommands {
             return new DlqStats(selection.toSelection(), filter.toFilter(selection.stream, clock, Set.of()), json);
         }
     }
+
+    @Command(
+            name = "dlq",
+            description =
+                    "Inspect, replay and purge dead letters (the DLQ_* streams jscontract writes). Without a subcommand: stats.",
+            mixinStandardHelpOptions = true,
+            subcommands = {Stats.class, ListCmd.class, Show.class, Replay.class, Purge.class})
+    static final class Dlq extends StatsOptions {}
+
+    @Command(
+            name = "stats",
+            description =
+                    "Dead letters counted by group: consumer x reason x error class + first stack frame, with first and last seen and the group id that list, replay and purge take (--group ID). Reads headers only.",
+            mixinStandardHelpOptions = true)
+    static final class Stats extends StatsOptions {}
 
     @Command(
             name = "list",
