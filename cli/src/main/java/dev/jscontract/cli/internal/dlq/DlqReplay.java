@@ -321,10 +321,10 @@ public record DlqReplay(
         term.out()
                 .printf(
                         java.util.Locale.ROOT,
-                        "replayed %d of %d dead letters in %s (%.0f/s): %d stored, %d duplicates (already replayed), %d failed,"
+                        "replayed %d of %s dead letters in %s (%.0f/s): %d stored, %d duplicates (already replayed), %d failed,"
                                 + " %d skipped%n",
                         stored + dups,
-                        total,
+                        interrupted && !bound.isEmpty() ? bound : Long.toString(total),
                         Durations.human(took),
                         published / seconds,
                         stored,
@@ -344,7 +344,8 @@ public record DlqReplay(
         }
         if (interrupted) {
             term.out()
-                    .println("interrupted: stopped after " + published + " of " + total + "; the rest are still in"
+                    .println("interrupted: stopped after " + published + " of " + (bound.isEmpty() ? total : bound)
+                            + "; the rest are still in"
                             + " the dead-letter stream; run the same command again to continue (replays already stored are"
                             + " recognized as duplicates)");
         }
