@@ -3,6 +3,7 @@ package dev.jscontract.contract;
 import static dev.jscontract.contract.internal.Durations.human;
 
 import dev.jscontract.contract.internal.Checks;
+import dev.jscontract.contract.internal.Subjects;
 import dev.jscontract.contract.internal.VersionMapping;
 import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;
@@ -32,8 +33,10 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p><b>Decided here</b> (scope {@link LintRule.Scope#CONFIG}): ACK-001, ACK-002, ACK-003, HB-001, HB-002, BO-001,
- * BO-002, BO-003, BO-004, MD-001, MD-002, DLQ-003 ({@link #lintDeadLetterStream}), NAK-002, NAK-003, MAP-001,
- * BUF-001, CON-003, VER-001, OPS-001, OUT-001 (contracts only). Rules that need an input the contract or options do not hold (expected p99,
+ * BO-002, BO-003, BO-004, MD-001, MD-002, MD-003 (live form only: it needs the stream's retention), DLQ-003 ({@link
+ * #lintDeadLetterStream}), DLQ-005 (a contract whose dead-letter stream subjects miss its dead-letter subject; live:
+ * {@link #lintDeadLetterCapture}), NAK-002, NAK-003, MAP-001, BUF-001, CON-003, VER-001, OPS-001, OUT-001 (contracts
+ * only). Rules that need an input the contract or options do not hold (expected p99,
  * heartbeat, failover SLO, ...) are listed in {@link LintReport#getUnchecked()} instead of guessed.
  *
  * <p><b>Decided by {@link ContractProvisioner}</b> against the live server: UPD-001 (read-back drift), UPD-002
@@ -106,6 +109,35 @@ public final class ContractLinter {
                     "recreate " + deadLetterStream.getName() + " with Limits retention (DeadLetterPolicy does so)"));
         }
         return List.of();
+    }
+
+    /**
+     * Checks that some stream captures a dead-letter subject (DLQ-005): without one, every dead-letter publish fails
+     * (no responders), the runtime keeps NAKing the message, and nothing is ever dead-lettered.
+     *
+     * @param consumer {@code STREAM/durable}, for the message
+     * @param deadLetterSubject the subject dead letters are published to
+     * @param streams every stream on the server
+     */
+    public static List<Finding> lintDeadLetterCapture(
+            String consumer, String deadLetterSubject, List<StreamConfiguration> streams) {
+        Checks.notNull(consumer, "consumer");
+        Checks.notNull(deadLetterSubject, "deadLetterSubject");
+        Checks.notNull(streams, "streams");
+        for (StreamConfiguration sc : streams) {
+            for (String pattern : sc.getSubjects()) {
+                if (Subjects.covers(pattern, deadLetterSubject)) {
+                    return List.of();
+                }
+            }
+        }
+        return List.of(finding(
+                LintRule.DLQ_005,
+                consumer + " dead-letters to " + deadLetterSubject + " but no stream captures that subject: every"
+                        + " dead-letter publish fails with no responders and the message is retried instead",
+                Map.of("consumer", consumer, "deadLetterSubject", deadLetterSubject),
+                "create the dead-letter stream (ContractProvisioner does: DLQ_<stream> capturing dlq.<stream>.>), or"
+                        + " point the contract's DeadLetterPolicy at a captured subject"));
     }
 
     private static LintReport run(Inputs in, Map<String, String> suppressions, Map<String, Severity> escalations) {
@@ -325,6 +357,48 @@ public final class ContractLinter {
                     Map.of("maxDeliver", Long.toString(in.maxDeliver), "deadLetter", "none"),
                     "use DeadLetterPolicy.toDefaultSubject(), or suppress MD-002 with the reason"));
         }
+        if (in.workQueue
+                && in.maxDeliver != ConsumerContract.UNLIMITED_DELIVERIES
+                && in.version.isPresent()
+                && in.version.get().isAtLeast(ServerVersion.V2_12_3)
+                && in.version.get().isBefore(ServerVersion.V2_12_5)) {
+            boolean replicated = in.streamReplicas > 1;
+            c.add(new Finding(
+                    LintRule.MD_003,
+                    replicated ? Severity.ERROR : Severity.WARNING,
+                    "WorkQueue stream with maxDeliver " + in.maxDeliver + " on nats-server " + in.version.get()
+                            + ": 2.12.3 and 2.12.4 delete a message when it reaches maxDeliver"
+                            + (replicated
+                                    ? " on replicated streams (" + in.streamReplicas + " replicas)"
+                                    : " (reported on R3 streams; this one has 1 replica)")
+                            + ", so the dead-letter sweeper cannot read it and it is lost (nats-server #7817)",
+                    Map.of(
+                            "retention",
+                            "workqueue",
+                            "maxDeliver",
+                            Long.toString(in.maxDeliver),
+                            "server",
+                            in.version.get().toString(),
+                            "replicas",
+                            Integer.toString(in.streamReplicas)),
+                    "upgrade nats-server to 2.12.5 or later (fixed by \"Preserve max delivered messages with WorkQueue"
+                            + " retention\")"));
+        }
+        if (in.deadLetterSubject != null
+                && in.deadLetterStreamSubjects.stream().noneMatch(p -> Subjects.covers(p, in.deadLetterSubject))) {
+            c.add(finding(
+                    LintRule.DLQ_005,
+                    "the dead-letter subject " + in.deadLetterSubject + " is not among the subjects its dead-letter"
+                            + " stream captures " + in.deadLetterStreamSubjects + ": every dead-letter publish would"
+                            + " fail, and provisioning refuses it",
+                    Map.of(
+                            "deadLetterSubject",
+                            in.deadLetterSubject,
+                            "streamSubjects",
+                            String.join(", ", in.deadLetterStreamSubjects)),
+                    "add " + in.deadLetterSubject
+                            + " (or a wildcard covering it) to DeadLetterPolicy.streamSubjects(...)"));
+        }
         if (in.ordered) {
             c.add(finding(
                     LintRule.CON_003,
@@ -527,6 +601,12 @@ public final class ContractLinter {
         Optional<ServerVersion> version = Optional.empty();
         Map<String, ServerVersion> features = new LinkedHashMap<>();
         boolean workQueue;
+        int streamReplicas = 1;
+
+        @Nullable
+        String deadLetterSubject;
+
+        List<String> deadLetterStreamSubjects = List.of();
         boolean ordered;
 
         static Inputs of(ConsumerContract c, @Nullable ServerVersion version, LintOptions o) {
@@ -549,6 +629,10 @@ public final class ContractLinter {
                     ? Optional.of((long) c.getMaxAckPending().getAsInt())
                     : Optional.empty();
             in.deadLetterSink = Optional.of(c.getDeadLetterPolicy().isEnabled());
+            if (c.getDeadLetterPolicy().isEnabled()) {
+                in.deadLetterSubject = c.getDeadLetterSubject().orElseThrow();
+                in.deadLetterStreamSubjects = c.getDeadLetterPolicy().streamSubjectsFor(c.getStream());
+            }
             in.failoverSlo = o.getFailoverSlo();
             in.version = Optional.ofNullable(version);
             in.features = VersionMapping.featuresBeyond(c, ServerVersion.parse("0.0.0"));
@@ -581,6 +665,7 @@ public final class ContractLinter {
             in.failoverSlo = o.getFailoverSlo();
             in.version = Optional.of(version);
             in.workQueue = sc.getRetentionPolicy() == RetentionPolicy.WorkQueue;
+            in.streamReplicas = Math.max(1, sc.getReplicas());
             in.ordered = cc.getAckPolicy() == AckPolicy.None
                     && cc.getMaxDeliver() == 1
                     && Boolean.TRUE.equals(cc.isMemStorage());

@@ -101,6 +101,13 @@ public enum LintRule {
             "finite MaxDeliver without a dead-letter sink: exhausted messages silently stop being processed",
             "B-12",
             "B-14"),
+    MD_003(
+            "MD-003",
+            Severity.ERROR,
+            Scope.CONFIG,
+            "WorkQueue stream with finite MaxDeliver on nats-server 2.12.3/2.12.4: max-delivered messages are deleted"
+                    + " (R3, nats-server #7817), so no dead-letter path can read them",
+            "B-13"),
     DLQ_001(
             "DLQ-001",
             Severity.ERROR,
@@ -125,6 +132,13 @@ public enum LintRule {
             Scope.RUNTIME,
             "relies on term(reason) before 2.10.4: the message is not terminated but redelivered",
             "B-11"),
+    DLQ_005(
+            "DLQ-005",
+            Severity.ERROR,
+            Scope.CONFIG,
+            "dead-letter subject that no stream captures: every dead-letter publish fails, so nothing is"
+                    + " dead-lettered",
+            "B-14"),
     NAK_001(
             "NAK-001",
             Severity.ERROR,

@@ -34,6 +34,10 @@ public final class ServerVersion implements Comparable<ServerVersion> {
     public static final ServerVersion V2_11_0 = new ServerVersion(2, 11, 0, "");
     /** Priority policy {@code prioritized}; strict API JSON by default (B-21). */
     public static final ServerVersion V2_12_0 = new ServerVersion(2, 12, 0, "");
+    /** First version that lost max-delivered messages of R3 WorkQueue streams (nats-server #7817, MD-003). */
+    public static final ServerVersion V2_12_3 = new ServerVersion(2, 12, 3, "");
+    /** The fix of nats-server #7817: max-delivered WorkQueue messages are kept again (MD-003). */
+    public static final ServerVersion V2_12_5 = new ServerVersion(2, 12, 5, "");
 
     private final int major;
     private final int minor;

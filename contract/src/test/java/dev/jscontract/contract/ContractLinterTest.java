@@ -302,6 +302,98 @@ class ContractLinterTest {
         }
 
         @Test
+        void md003WorkQueueWithFiniteMaxDeliverOn2123And2124() {
+            StreamConfiguration wqR3 = StreamConfiguration.builder()
+                    .name("JOBS")
+                    .subjects("jobs.>")
+                    .retentionPolicy(RetentionPolicy.WorkQueue)
+                    .replicas(3)
+                    .build();
+            ConsumerConfiguration finite = explicit().maxDeliver(5).build();
+            LintReport onBug = ContractLinter.lint(finite, wqR3, ServerVersion.parse("2.12.4"));
+            assertThat(onBug.getFindings("MD-003")).singleElement().satisfies(f -> {
+                assertThat(f.getSeverity()).isEqualTo(Severity.ERROR);
+                assertThat(f.getMessage())
+                        .isEqualTo(
+                                "WorkQueue stream with maxDeliver 5 on nats-server 2.12.4: 2.12.3 and 2.12.4 delete a"
+                                        + " message when it reaches maxDeliver on replicated streams (3 replicas), so the"
+                                        + " dead-letter sweeper cannot read it and it is lost (nats-server #7817)");
+                assertThat(f.getFix()).startsWith("upgrade nats-server to 2.12.5 or later");
+            });
+            assertThat(ContractLinter.lint(finite, wqR3, ServerVersion.parse("2.12.3"))
+                            .has("MD-003"))
+                    .isTrue();
+            StreamConfiguration wqR1 =
+                    StreamConfiguration.builder(wqR3).replicas(1).build();
+            assertThat(ContractLinter.lint(finite, wqR1, ServerVersion.parse("2.12.3"))
+                            .getFindings("MD-003"))
+                    .singleElement()
+                    .extracting(Finding::getSeverity)
+                    .isEqualTo(Severity.WARNING);
+            for (String fine : new String[] {"2.12.2", "2.12.5", "2.14.0", "2.9.10"}) {
+                assertThat(ContractLinter.lint(finite, wqR3, ServerVersion.parse(fine))
+                                .has("MD-003"))
+                        .as(fine)
+                        .isFalse();
+            }
+            assertThat(ContractLinter.lint(explicit().build(), wqR3, ServerVersion.parse("2.12.4"))
+                            .has("MD-003"))
+                    .as("unlimited maxDeliver never reaches the limit")
+                    .isFalse();
+            assertThat(ContractLinter.lint(finite, STREAM, ServerVersion.parse("2.12.4"))
+                            .has("MD-003"))
+                    .as("limits retention keeps max-delivered messages")
+                    .isFalse();
+        }
+
+        @Test
+        void dlq005DeadLetterSubjectOutsideTheDeadLetterStreamSubjects() {
+            ConsumerContract uncaptured = Fixtures.clean().build().toBuilder()
+                    .deadLetter(DeadLetterPolicy.toSubject("dlq.payments").streamSubjects("dlq.orders.>"))
+                    .build();
+            assertThat(ContractLinter.lint(uncaptured).getFindings("DLQ-005"))
+                    .singleElement()
+                    .satisfies(f -> {
+                        assertThat(f.getMessage())
+                                .isEqualTo("the dead-letter subject dlq.payments is not among the subjects its"
+                                        + " dead-letter stream captures [dlq.orders.>]: every dead-letter publish would"
+                                        + " fail, and provisioning refuses it");
+                        assertThat(f.getFix())
+                                .isEqualTo("add dlq.payments (or a wildcard covering it) to"
+                                        + " DeadLetterPolicy.streamSubjects(...)");
+                    });
+            ConsumerContract covered = uncaptured.toBuilder()
+                    .deadLetter(DeadLetterPolicy.toSubject("dlq.payments").streamSubjects("dlq.>"))
+                    .build();
+            assertThat(ContractLinter.lint(covered).has("DLQ-005")).isFalse();
+            assertThat(ContractLinter.lint(Fixtures.clean().build()).has("DLQ-005"))
+                    .isFalse();
+        }
+
+        @Test
+        void dlq005LiveNoStreamCapturesTheDeadLetterSubject() {
+            StreamConfiguration dlq = StreamConfiguration.builder()
+                    .name("DLQ_ORDERS")
+                    .subjects("dlq.ORDERS.>")
+                    .build();
+            assertThat(ContractLinter.lintDeadLetterCapture(
+                            "ORDERS/billing", "dlq.ORDERS.billing", java.util.List.of(STREAM, dlq)))
+                    .isEmpty();
+            assertThat(ContractLinter.lintDeadLetterCapture(
+                            "ORDERS/billing", "dlq.ORDERS.billing", java.util.List.of(STREAM)))
+                    .singleElement()
+                    .satisfies(f -> {
+                        assertThat(f.getRuleId()).isEqualTo("DLQ-005");
+                        assertThat(f.getSeverity()).isEqualTo(Severity.ERROR);
+                        assertThat(f.getMessage())
+                                .isEqualTo("ORDERS/billing dead-letters to dlq.ORDERS.billing but no stream captures"
+                                        + " that subject: every dead-letter publish fails with no responders and the"
+                                        + " message is retried instead");
+                        assertThat(f.getValues()).containsEntry("deadLetterSubject", "dlq.ORDERS.billing");
+                    });
+        }
+
+        @Test
         void nak003NoBackoff() {
             ConsumerContract c =
                     Fixtures.clean().build().toBuilder().backoff(Backoff.none()).build();
@@ -470,8 +562,8 @@ class ContractLinterTest {
                     .extracting(LintRule::id)
                     .containsExactlyInAnyOrder(
                             "ACK-001", "ACK-002", "ACK-003", "HB-001", "HB-002", "BO-001", "BO-002", "BO-003", "BO-004",
-                            "MD-001", "MD-002", "DLQ-003", "NAK-002", "NAK-003", "MAP-001", "BUF-001", "CON-003",
-                            "VER-001", "OPS-001", "OUT-001");
+                            "MD-001", "MD-002", "MD-003", "DLQ-003", "DLQ-005", "NAK-002", "NAK-003", "MAP-001",
+                            "BUF-001", "CON-003", "VER-001", "OPS-001", "OUT-001");
         }
     }
 

@@ -7,12 +7,14 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
@@ -89,8 +91,13 @@ public final class OutboxAdmin {
      */
     public List<ParkedRow> parked(int limit) throws SQLException {
         Checks.range(limit, 1, 10_000, "limit");
+        return readParked("", limit);
+    }
+
+    private List<ParkedRow> readParked(String where, int limit) throws SQLException {
         String sql = "SELECT id, subject, message_id, headers::text, payload, ordering_key, created_at, attempts,"
-                + " reason, error, parked_at FROM " + tables.qualifiedParkedTable() + " ORDER BY id LIMIT " + limit;
+                + " reason, error, parked_at FROM " + tables.qualifiedParkedTable() + where + " ORDER BY id LIMIT "
+                + limit;
         List<ParkedRow> rows = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
                 Statement st = c.createStatement();
@@ -123,6 +130,84 @@ public final class OutboxAdmin {
             }
         }
         return rows;
+    }
+
+    /**
+     * One parked row by id, if it is parked.
+     *
+     * @throws SQLException when the database fails
+     */
+    public Optional<ParkedRow> parkedRow(long id) throws SQLException {
+        return readParked(" WHERE id = " + id, 1).stream().findFirst();
+    }
+
+    /**
+     * Who owns each partition now: the session holding the partition's advisory lock (the lock space is the outbox
+     * table's oid, the key the partition number, as the relays take them), read from {@code pg_locks}; partitions no
+     * relay holds are listed with no owner. Seeing other roles' application names and addresses needs {@code
+     * pg_read_all_stats}.
+     *
+     * @throws SQLException when the database fails or the schema is not installed
+     */
+    public List<PartitionOwner> owners() throws SQLException {
+        String sql = "SELECT p.n, l.pid, a.application_name, host(a.client_addr), a.backend_start"
+                + " FROM generate_series(0, (SELECT partitions FROM " + tables.qualifiedMetaTable() + ") - 1) AS p(n)"
+                + " LEFT JOIN pg_locks l ON l.locktype = 'advisory' AND l.granted AND l.objsubid = 2"
+                + " AND l.classid = to_regclass(?)::oid AND l.objid::int = p.n"
+                + " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                + " LEFT JOIN pg_stat_activity a ON a.pid = l.pid ORDER BY p.n";
+        List<PartitionOwner> owners = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement st = c.prepareStatement(sql)) {
+            st.setString(1, tables.qualifiedTable());
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    int pid = rs.getInt(2);
+                    boolean owned = !rs.wasNull();
+                    OffsetDateTime since = rs.getObject(5, OffsetDateTime.class);
+                    owners.add(new PartitionOwner(
+                            rs.getInt(1),
+                            owned ? pid : null,
+                            owned ? rs.getString(3) : null,
+                            owned ? rs.getString(4) : null,
+                            since == null ? null : since.toInstant()));
+                }
+            }
+        }
+        return owners;
+    }
+
+    /**
+     * The oldest open transactions of the outbox's database that hold back the xmin horizon (so vacuum cannot remove
+     * the outbox's deleted rows), prepared transactions included, oldest first; the same ones the relay reports as
+     * {@code jscontract.outbox.xmin.age}.
+     *
+     * @param limit 1 to 100
+     * @throws IllegalArgumentException when the limit is out of range
+     * @throws SQLException when the database fails
+     */
+    public List<XminBlocker> xminBlockers(int limit) throws SQLException {
+        Checks.range(limit, 1, 100, "limit");
+        String sql = "SELECT x.pid, x.state, x.app, x.since, (extract(epoch FROM clock_timestamp() - x.since)"
+                + " * 1000)::bigint FROM (SELECT a.pid, a.state, a.application_name AS app, a.xact_start AS since"
+                + " FROM pg_stat_activity a WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()"
+                + " AND a.xact_start IS NOT NULL AND (a.backend_xmin IS NOT NULL OR a.backend_xid IS NOT NULL)"
+                + " UNION ALL SELECT 0, 'prepared', p.gid, p.prepared FROM pg_prepared_xacts p"
+                + " WHERE p.database = current_database()) AS x ORDER BY x.since LIMIT " + limit;
+        List<XminBlocker> list = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                list.add(new XminBlocker(
+                        rs.getInt(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getObject(4, OffsetDateTime.class).toInstant(),
+                        Duration.ofMillis(Math.max(0, rs.getLong(5)))));
+            }
+        }
+        return list;
     }
 
     /**

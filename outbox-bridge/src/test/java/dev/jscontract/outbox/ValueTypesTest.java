@@ -28,7 +28,9 @@ class ValueTypesTest {
                 OutboxRelayEvent.DuplicateWindowRisk.class,
                 ParkedRow.class,
                 RelayHealth.class,
-                OutboxStatus.class)) {
+                OutboxStatus.class,
+                PartitionOwner.class,
+                XminBlocker.class)) {
             EqualsVerifier.forClass(type).suppress(Warning.NULL_FIELDS).verify();
         }
     }

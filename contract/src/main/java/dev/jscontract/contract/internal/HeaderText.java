@@ -35,13 +35,14 @@ public final class HeaderText {
      * @throws IllegalArgumentException on a malformed escape
      */
     public static String decode(String value) {
+        int escape = value.indexOf('\\');
+        if (escape < 0) {
+            return value; // nothing escaped: most values, and the fast path for long stack traces
+        }
         StringBuilder sb = new StringBuilder(value.length());
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c != '\\') {
-                sb.append(c);
-                continue;
-            }
+        int from = 0;
+        for (int i = escape; i >= 0 && i < value.length(); i = value.indexOf('\\', from)) {
+            sb.append(value, from, i); // the run of plain characters before the escape
             if (i + 1 >= value.length()) {
                 throw new IllegalArgumentException("dangling '\\' at the end of '" + value + "'");
             }
@@ -67,7 +68,9 @@ public final class HeaderText {
                     throw new IllegalArgumentException(
                             "unknown escape '\\" + n + "' at position " + (i - 1) + " in '" + value + "'");
             }
+            from = i + 1;
         }
+        sb.append(value, from, value.length());
         return sb.toString();
     }
 }

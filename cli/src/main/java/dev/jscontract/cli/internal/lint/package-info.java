@@ -1,0 +1,2 @@
+/** The lint and explain commands. */
+package dev.jscontract.cli.internal.lint;

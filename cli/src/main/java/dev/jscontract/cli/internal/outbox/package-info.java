@@ -1,0 +1,2 @@
+/** The outbox commands over OutboxAdmin. */
+package dev.jscontract.cli.internal.outbox;

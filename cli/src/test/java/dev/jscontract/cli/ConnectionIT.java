@@ -1,0 +1,273 @@
+package dev.jscontract.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jscontract.testing.NatsServer;
+import dev.jscontract.testing.NatsServers;
+import io.nats.client.NKey;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Connecting like the {@code nats} CLI, against servers started by the test that require a user and password, an
+ * nkey, or TLS with client certificates (generated here with the JDK's keytool): saved contexts in a temporary
+ * XDG_CONFIG_HOME (selected in context.txt, named with --context or NATS_CONTEXT, or given as a file), NATS_*
+ * variables and flags over them, and secrets from env:// and file:// values.
+ */
+class ConnectionIT {
+    private static final String NO_STREAMS =
+            "no dead-letter streams (DLQ_*) on this server: nothing was dead-lettered" + " yet\n";
+
+    @TempDir
+    Path dir;
+
+    private static void context(CliRun cli, String name, String json, boolean select) throws Exception {
+        Path ctx = cli.configHome().resolve("nats/context");
+        Files.createDirectories(ctx);
+        Files.writeString(ctx.resolve(name + ".json"), json);
+        if (select) {
+            Files.writeString(cli.configHome().resolve("nats/context.txt"), name);
+        }
+    }
+
+    @Test
+    void userAndPasswordFromTheSelectedContextTheEnvironmentAndFlags() throws Exception {
+        try (NatsServer server = NatsServers.start("authorization { user: ops, password: s3cret }")) {
+            CliRun cli = CliRun.isolated().env("OPS_PW", "s3cret");
+            context(
+                    cli,
+                    "prod",
+                    "{\"url\":\"" + server.url() + "\",\"user\":\"ops\",\"password\":\"env://OPS_PW\"}",
+                    true);
+            CliRun.Result ok = cli.run("dlq", "stats");
+            assertThat(ok.code()).as(ok.toString()).isZero();
+            assertThat(ok.out()).isEqualTo(NO_STREAMS);
+
+            CliRun.Result wrongFlag = cli.run("dlq", "stats", "--password", "wrong", "--timeout", "1s");
+            assertThat(wrongFlag.code()).isEqualTo(ExitCodes.UNAVAILABLE);
+            assertThat(wrongFlag.err())
+                    .startsWith("jscontract: error: cannot connect to " + server.url() + " (context 'prod'): ")
+                    .containsIgnoringCase("authorization")
+                    .endsWith("; check the credentials (--user/--password, --creds, --nkey, --token or the"
+                            + " context)\n");
+
+            CliRun bad = CliRun.isolated();
+            context(bad, "prod", "{\"url\":\"" + server.url() + "\",\"user\":\"ops\",\"password\":\"old\"}", false);
+            Path pw = Files.writeString(dir.resolve("pw"), "s3cret\n");
+            CliRun.Result fromEnv = bad.env("NATS_CONTEXT", "prod")
+                    .env("NATS_PASSWORD", "file://" + pw)
+                    .run("dlq", "stats");
+            assertThat(fromEnv.code())
+                    .as("NATS_PASSWORD over the context's password: " + fromEnv)
+                    .isZero();
+
+            CliRun.Result anonymous = CliRun.at(server.url()).run("dlq", "stats", "--timeout", "1s");
+            assertThat(anonymous.code()).isEqualTo(ExitCodes.UNAVAILABLE);
+        }
+    }
+
+    @Test
+    void anNkeyFromAFlagTheEnvironmentOrAContextFile() throws Exception {
+        NKey user = NKey.createUser(new SecureRandom());
+        Path seed = Files.writeString(dir.resolve("user.nk"), new String(user.getSeed()) + "\n");
+        String config = "authorization { users = [ { nkey: " + new String(user.getPublicKey()) + " } ] }";
+        try (NatsServer server = NatsServers.start(config)) {
+            CliRun.Result flag = CliRun.at(server.url()).run("dlq", "stats", "--nkey", seed.toString());
+            assertThat(flag.code()).as(flag.toString()).isZero();
+            assertThat(flag.out()).isEqualTo(NO_STREAMS);
+            assertThat(CliRun.at(server.url())
+                            .env("NATS_NKEY", seed.toString())
+                            .run("dlq", "stats")
+                            .code())
+                    .isZero();
+            CliRun cli = CliRun.isolated().env("KEYS", dir.toString());
+            Path file = Files.writeString(
+                    dir.resolve("edge.json"), "{\"url\":\"" + server.url() + "\",\"nkey\":\"$KEYS/user.nk\"}");
+            CliRun.Result ctx = cli.run("--context", file.toString(), "dlq", "stats");
+            assertThat(ctx.code()).as(ctx.toString()).isZero();
+            assertThat(CliRun.at(server.url())
+                            .run("dlq", "stats", "--timeout", "1s")
+                            .code())
+                    .isEqualTo(ExitCodes.UNAVAILABLE);
+        }
+    }
+
+    @Test
+    void tlsWithAClientCertificateAndOurOwnCa() throws Exception {
+        Pki pki = new Pki(dir);
+        pki.ca();
+        pki.signed("server", "serverAuth", "SAN=ip:127.0.0.1,dns:localhost");
+        pki.signed("client", "clientAuth", null);
+        String tls = "tls { cert_file: \"" + dir.resolve("server.pem") + "\", key_file: \""
+                + dir.resolve("server-key.pem") + "\", ca_file: \"" + dir.resolve("ca.pem") + "\", verify: true }";
+        try (NatsServer server = NatsServers.start(tls)) {
+            String url = "tls://127.0.0.1:" + server.port();
+            CliRun cli = CliRun.isolated().env("PKI", dir.toString());
+            context(
+                    cli,
+                    "secure",
+                    "{\"url\":\"" + url + "\",\"cert\":\"$PKI/client.pem\",\"key\":\"${PKI}/client-key"
+                            + ".pem\",\"ca\":\"" + dir.resolve("ca.pem") + "\"}",
+                    true);
+            CliRun.Result ok = cli.run("dlq", "stats");
+            assertThat(ok.code()).as(ok.toString()).isZero();
+            assertThat(ok.out()).isEqualTo(NO_STREAMS);
+
+            CliRun.Result flags = CliRun.isolated()
+                    .run(
+                            "-s",
+                            url,
+                            "--tlsca",
+                            dir.resolve("ca.pem").toString(),
+                            "--tlscert",
+                            dir.resolve("client.pem").toString(),
+                            "--tlskey",
+                            dir.resolve("client-key.pem").toString(),
+                            "dlq",
+                            "stats");
+            assertThat(flags.code()).as(flags.toString()).isZero();
+
+            CliRun.Result noClientCert = CliRun.isolated()
+                    .run("-s", url, "--tlsca", dir.resolve("ca.pem").toString(), "--timeout", "1s", "dlq", "stats");
+            assertThat(noClientCert.code()).isEqualTo(ExitCodes.UNAVAILABLE);
+            assertThat(noClientCert.err()).startsWith("jscontract: error: cannot connect to " + url + " (--server): ");
+            CliRun.Result untrusted = CliRun.isolated().run("-s", url, "--timeout", "1s", "dlq", "stats");
+            assertThat(untrusted.code()).as("the JVM does not trust our CA").isEqualTo(ExitCodes.UNAVAILABLE);
+            CliRun.Result notPem = CliRun.isolated()
+                    .run("-s", url, "--tlsca", dir.resolve("server.p12").toString(), "dlq", "stats");
+            assertThat(notPem.code()).isEqualTo(ExitCodes.USAGE);
+            assertThat(notPem.err())
+                    .startsWith("jscontract: error: --tlsca file " + dir.resolve("server.p12") + " is"
+                            + " not a PEM certificate");
+        }
+    }
+
+    /** A CA and certificates it signs, made with keytool; keys written as PKCS#8 PEM for nats-server and the CLI. */
+    static final class Pki {
+        private final Path dir;
+
+        Pki(Path dir) {
+            this.dir = dir;
+        }
+
+        void ca() throws Exception {
+            keytool(
+                    "-genkeypair",
+                    "-alias",
+                    "ca",
+                    "-keyalg",
+                    "RSA",
+                    "-keysize",
+                    "2048",
+                    "-dname",
+                    "CN=jsc-test-ca",
+                    "-ext",
+                    "bc:c",
+                    "-validity",
+                    "2",
+                    "-keystore",
+                    "ca.p12",
+                    "-storetype",
+                    "PKCS12",
+                    "-storepass",
+                    "changeit");
+            keytool(
+                    "-exportcert",
+                    "-rfc",
+                    "-alias",
+                    "ca",
+                    "-keystore",
+                    "ca.p12",
+                    "-storepass",
+                    "changeit",
+                    "-file",
+                    "ca.pem");
+        }
+
+        void signed(String name, String usage, String san) throws Exception {
+            keytool(
+                    "-genkeypair",
+                    "-alias",
+                    name,
+                    "-keyalg",
+                    "RSA",
+                    "-keysize",
+                    "2048",
+                    "-dname",
+                    "CN=" + name,
+                    "-validity",
+                    "2",
+                    "-keystore",
+                    name + ".p12",
+                    "-storetype",
+                    "PKCS12",
+                    "-storepass",
+                    "changeit");
+            keytool(
+                    "-certreq",
+                    "-alias",
+                    name,
+                    "-keystore",
+                    name + ".p12",
+                    "-storepass",
+                    "changeit",
+                    "-file",
+                    name + ".csr");
+            List<String> gen = new ArrayList<>(List.of(
+                    "-gencert",
+                    "-alias",
+                    "ca",
+                    "-keystore",
+                    "ca.p12",
+                    "-storepass",
+                    "changeit",
+                    "-infile",
+                    name + ".csr",
+                    "-outfile",
+                    name + ".pem",
+                    "-rfc",
+                    "-validity",
+                    "2",
+                    "-ext",
+                    "EKU=" + usage));
+            if (san != null) {
+                gen.addAll(List.of("-ext", san));
+            }
+            keytool(gen.toArray(String[]::new));
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            try (InputStream in = Files.newInputStream(dir.resolve(name + ".p12"))) {
+                ks.load(in, "changeit".toCharArray());
+            }
+            PrivateKey key = (PrivateKey) ks.getKey(name, "changeit".toCharArray());
+            Files.writeString(
+                    dir.resolve(name + "-key.pem"),
+                    "-----BEGIN PRIVATE KEY-----\n"
+                            + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(key.getEncoded())
+                            + "\n-----END PRIVATE KEY-----\n");
+        }
+
+        private void keytool(String... args) throws Exception {
+            List<String> cmd = new ArrayList<>();
+            cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+            cmd.addAll(List.of(args));
+            Process p = new ProcessBuilder(cmd)
+                    .directory(dir.toFile())
+                    .redirectErrorStream(true)
+                    .start();
+            String output = new String(p.getInputStream().readAllBytes());
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException("keytool " + String.join(" ", args) + " failed: " + output);
+            }
+        }
+    }
+}
