@@ -71,6 +71,9 @@ final class Pipeline implements AutoCloseable {
     private final List<AutoCloseable> owned = new CopyOnWriteArrayList<>();
     private final List<Instant> faultEnds = new CopyOnWriteArrayList<>();
     private volatile Thread writer;
+    private volatile Connection admin;
+    private volatile OutboxRelay relay;
+    private volatile ContractConsumer consumer;
 
     Pipeline(String name, DataSource dataSource) {
         this.name = name.toLowerCase(Locale.ROOT);
@@ -81,6 +84,7 @@ final class Pipeline implements AutoCloseable {
 
     /** Installs the outbox, the record tables and the inbox, and creates the stream (R{@code replicas}). */
     void setUp(Connection nc, int replicas) throws SQLException, IOException, JetStreamApiException {
+        admin = nc;
         OutboxSchema.install(dataSource, tables, 4);
         try (java.sql.Connection c = dataSource.getConnection();
                 Statement st = c.createStatement()) {
@@ -186,6 +190,7 @@ final class Pipeline implements AutoCloseable {
         OutboxRelay r = relay(nc, dataSource, name, relayName);
         r.start();
         owned.add(r);
+        relay = r;
         return r;
     }
 
@@ -194,6 +199,7 @@ final class Pipeline implements AutoCloseable {
         ContractConsumer c = consumer(nc, dataSource, name, instance);
         c.start();
         owned.add(c);
+        consumer = c;
         return c;
     }
 
@@ -277,6 +283,7 @@ final class Pipeline implements AutoCloseable {
     /** Waits until every committed row's side effect happened and the outbox is empty. */
     void awaitDrained(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
+        long nextReport = System.nanoTime() + Duration.ofSeconds(15).toNanos();
         while (true) {
             try {
                 if (count("SELECT count(*) FROM " + name + "_expected e WHERE NOT EXISTS (SELECT 1 FROM " + name
@@ -289,10 +296,53 @@ final class Pipeline implements AutoCloseable {
                 LOG.debug("drain check: {}", e.getMessage());
             }
             if (System.nanoTime() > deadline) {
+                LOG.warn("not drained in {}: {}", timeout, progress());
                 return; // measured as lost
+            }
+            if (System.nanoTime() > nextReport) {
+                LOG.info("draining: {}", progress());
+                nextReport = System.nanoTime() + Duration.ofSeconds(15).toNanos();
             }
             Thread.sleep(200);
         }
+    }
+
+    /** Where the pipeline stands: for the log of a run that does not drain. */
+    private String progress() {
+        StringBuilder b = new StringBuilder();
+        try {
+            b.append("effects ").append(count("SELECT count(DISTINCT msg_id) FROM " + name + "_effects"));
+            b.append(" of ").append(count("SELECT count(*) FROM " + name + "_expected"));
+            b.append(", outbox rows ").append(count("SELECT count(*) FROM " + tables.qualifiedTable()));
+        } catch (SQLException e) {
+            b.append("database: ").append(e.getMessage());
+        }
+        Connection nc = admin;
+        if (nc != null) {
+            try {
+                b.append(", stream messages ")
+                        .append(nc.jetStreamManagement()
+                                .getStreamInfo(stream)
+                                .getStreamState()
+                                .getMsgCount());
+                io.nats.client.api.ConsumerInfo ci = nc.jetStreamManagement().getConsumerInfo(stream, DURABLE);
+                b.append(", consumer pending ").append(ci.getNumPending());
+                b.append(" ack pending ").append(ci.getNumAckPending());
+                b.append(" waiting pulls ").append(ci.getNumWaiting());
+                b.append(" redelivered ").append(ci.getRedelivered());
+            } catch (IOException | JetStreamApiException | RuntimeException e) {
+                b.append(", nats: ").append(e.getMessage());
+            }
+        }
+        OutboxRelay r = relay;
+        if (r != null) {
+            b.append(", relay ").append(r.getHealth());
+        }
+        ContractConsumer c = consumer;
+        if (c != null) {
+            b.append(", consumer ").append(c.getHealth());
+        }
+        return b.toString();
     }
 
     /** What the run produced, measured from the record tables and the stream. */

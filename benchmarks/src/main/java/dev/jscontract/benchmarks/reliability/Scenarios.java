@@ -4,6 +4,7 @@ import dev.jscontract.consumer.ConsumerEvent;
 import dev.jscontract.consumer.ConsumerState;
 import dev.jscontract.consumer.ContractConsumer;
 import dev.jscontract.consumer.PermanentFailure;
+import dev.jscontract.consumer.resilience4j.CircuitBreakerGate;
 import dev.jscontract.contract.Backoff;
 import dev.jscontract.contract.ConsumerContract;
 import dev.jscontract.contract.DeadLetterPolicy;
@@ -449,7 +450,7 @@ final class Scenarios {
                         }
                         successes.incrementAndGet();
                     })
-                    .circuitBreaker(breaker)
+                    .gate(CircuitBreakerGate.of(breaker))
                     .build()) {
                 consumer.start();
                 await("the breaker to open", Duration.ofSeconds(60), () -> consumer.getState() == ConsumerState.PAUSED);
@@ -525,7 +526,7 @@ final class Scenarios {
 
     private static dev.jscontract.consumer.ContractHandler slow(dev.jscontract.consumer.ContractHandler h) {
         return m -> {
-            Thread.sleep(20);
+            Thread.sleep(2); // handlers are running when close() comes, and 4 threads keep up with the writer
             h.handle(m);
         };
     }
