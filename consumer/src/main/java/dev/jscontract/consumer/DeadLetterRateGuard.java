@@ -1,5 +1,6 @@
 package dev.jscontract.consumer;
 
+import dev.jscontract.contract.internal.Checks;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -126,7 +127,7 @@ public final class DeadLetterRateGuard {
                 throw new IllegalArgumentException("window must be between 1 and 100000 but was " + window);
             }
             if (windowSet) {
-                throw new IllegalStateException("window was already set to " + this.window + "; set it once");
+                Checks.once(true, "window", this.window);
             }
             windowSet = true;
             this.window = window;
@@ -144,8 +145,7 @@ public final class DeadLetterRateGuard {
                 throw new IllegalArgumentException("minimumDeliveries must be at least 1 but was " + minimumDeliveries);
             }
             if (minimumSet) {
-                throw new IllegalStateException(
-                        "minimumDeliveries was already set to " + this.minimumDeliveries + "; set it once");
+                Checks.once(true, "minimumDeliveries", this.minimumDeliveries);
             }
             minimumSet = true;
             this.minimumDeliveries = minimumDeliveries;
@@ -164,7 +164,7 @@ public final class DeadLetterRateGuard {
                         + "; to turn the guard off use ContractConsumer.Builder.noDeadLetterRateGuard()");
             }
             if (shareSet) {
-                throw new IllegalStateException("maxShare was already set to " + this.maxShare + "; set it once");
+                Checks.once(true, "maxShare", this.maxShare);
             }
             shareSet = true;
             this.maxShare = maxShare;
@@ -183,7 +183,7 @@ public final class DeadLetterRateGuard {
                 throw new IllegalArgumentException("pause must be positive but was " + pause);
             }
             if (pauseSet) {
-                throw new IllegalStateException("pause was already set to " + this.pause + "; set it once");
+                Checks.once(true, "pause", this.pause);
             }
             pauseSet = true;
             this.pause = pause;

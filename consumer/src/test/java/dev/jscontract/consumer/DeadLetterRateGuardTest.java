@@ -41,7 +41,7 @@ class DeadLetterRateGuardTest {
     void rejectsOptionsSetTwiceAndConflicts() {
         assertThatThrownBy(() -> DeadLetterRateGuard.builder().window(10).window(20))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessage("window was already set to 10; set it once");
+                .hasMessage("window was already set to 10; set each option once");
         assertThatThrownBy(() -> DeadLetterRateGuard.builder()
                         .window(10)
                         .minimumDeliveries(11)

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jscontract.consumer.ConsumerEvent.MaxDeliveriesSwept;
 import dev.jscontract.consumer.Fixtures.TestStream;
-import dev.jscontract.consumer.internal.Sweeper;
 import dev.jscontract.contract.Backoff;
 import dev.jscontract.contract.ConsumerContract;
 import dev.jscontract.contract.DeadLetterEnvelope;
+import dev.jscontract.contract.DeadLetterHeaders;
 import dev.jscontract.contract.DeadLetterPolicy;
 import dev.jscontract.contract.DeadLetterReason;
 import dev.jscontract.testing.NatsServer;
@@ -87,7 +87,7 @@ class KilledConsumerIT {
                 assertThat(env.getOriginalSubject()).isEqualTo(stream.subject());
                 assertThat(env.getDeliveries()).isEqualTo(3);
                 assertThat(env.getConsumer()).isEqualTo("worker");
-                assertThat(env.getErrorClass()).contains(Sweeper.MAX_DELIVERIES_ERROR);
+                assertThat(env.getErrorClass()).contains(DeadLetterHeaders.MAX_DELIVERIES_EXCEEDED);
                 assertThat(new String(env.getBody(), StandardCharsets.UTF_8)).isEqualTo("kills the worker");
                 assertThat(Fixtures.holds(admin, stream.name(), seq)).isFalse();
                 assertThat(handled)

@@ -165,7 +165,7 @@ class MaxDeliverDeadLetterIT {
                         .as("the advisory has no subject: the consumer's single filter subject is recorded")
                         .isEqualTo(stream.prefix() + ".>");
                 assertThat(env.getOriginalTimestamp()).isEqualTo(advisedAt);
-                assertThat(env.getErrorClass()).contains("MaxDeliveriesExceeded");
+                assertThat(env.getErrorClass()).contains(DeadLetterHeaders.MAX_DELIVERIES_EXCEEDED);
                 assertThat(env.getErrorMessage().orElseThrow()).contains("the original was gone from the stream");
             }
         }

@@ -138,7 +138,7 @@ public final class Backoff {
             throw new IllegalStateException("Backoff.none() has no delay to jitter; choose fixed, exponential or of");
         }
         if (this.jitter != 0) {
-            throw new IllegalStateException("jitter was already set to " + this.jitter + "; set it once");
+            Checks.once(true, "jitter", this.jitter);
         }
         if (!(jitter > 0 && jitter <= 1)) {
             throw new IllegalArgumentException("jitter must be in (0, 1] but was " + jitter);

@@ -105,10 +105,7 @@ public final class ContractBuilder
     ContractBuilder() {}
 
     private void once(String option, @Nullable Object current) {
-        if (!set.add(option)) {
-            throw new IllegalStateException(option + " was already set to " + current
-                    + "; set each option once (use toBuilder() on a built contract to change it)");
-        }
+        Checks.once(!set.add(option), option, current);
     }
 
     @Override

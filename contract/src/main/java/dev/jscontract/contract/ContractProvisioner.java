@@ -392,7 +392,7 @@ public final class ContractProvisioner {
         public Builder mode(Mode mode) {
             Objects.requireNonNull(mode, "mode");
             if (modeSet) {
-                throw new IllegalStateException("mode was already set to " + this.mode + "; set it once");
+                Checks.once(true, "mode", this.mode);
             }
             modeSet = true;
             this.mode = mode;
@@ -402,7 +402,7 @@ public final class ContractProvisioner {
         /** Whether remaining drift throws {@link ContractDriftException} (default true) or is only reported. */
         public Builder failOnDrift(boolean failOnDrift) {
             if (failSet) {
-                throw new IllegalStateException("failOnDrift was already set; set it once");
+                Checks.once(true, "failOnDrift", null);
             }
             failSet = true;
             this.failOnDrift = failOnDrift;
@@ -417,7 +417,7 @@ public final class ContractProvisioner {
          */
         public Builder failOnLintErrors(boolean failOnLintErrors) {
             if (lintSet) {
-                throw new IllegalStateException("failOnLintErrors was already set; set it once");
+                Checks.once(true, "failOnLintErrors", null);
             }
             lintSet = true;
             this.failOnLintErrors = failOnLintErrors;
@@ -430,7 +430,7 @@ public final class ContractProvisioner {
          */
         public Builder deadLetterStreams(boolean create) {
             if (dlqSet) {
-                throw new IllegalStateException("deadLetterStreams was already set; set it once");
+                Checks.once(true, "deadLetterStreams", null);
             }
             dlqSet = true;
             this.deadLetterStreams = create;

@@ -40,6 +40,11 @@ public final class DeadLetterHeaders {
     public static final String REASON = "Jsc-Reason";
     /** The failure's class name, when there was an exception. */
     public static final String ERROR_CLASS = "Jsc-Error-Class";
+    /**
+     * The {@link #ERROR_CLASS} of a {@code max-deliveries} dead letter written by the sweeper: every delivery timed
+     * out, so there was no exception to name.
+     */
+    public static final String MAX_DELIVERIES_EXCEEDED = "MaxDeliveriesExceeded";
     /** The failure's message, escaped, at most {@value #MAX_ERROR_MESSAGE_LENGTH} characters before escaping. */
     public static final String ERROR_MESSAGE = "Jsc-Error-Message";
     /** The failure's stack trace, escaped, at most {@value #MAX_ERROR_STACK_LENGTH} characters before escaping. */

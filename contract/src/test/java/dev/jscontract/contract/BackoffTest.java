@@ -86,7 +86,7 @@ class BackoffTest {
         assertThatThrownBy(() ->
                         Backoff.fixed(Duration.ofSeconds(1)).withJitter(0.1).withJitter(0.2))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessage("jitter was already set to 0.1; set it once");
+                .hasMessage("jitter was already set to 0.1; set each option once");
         assertThatThrownBy(() -> Backoff.none().withJitter(0.1))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageStartingWith("Backoff.none() has no delay to jitter");

@@ -1,6 +1,6 @@
 package dev.jscontract.outbox;
 
-import dev.jscontract.outbox.internal.Checks;
+import dev.jscontract.contract.internal.Checks;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -248,7 +248,7 @@ public final class OutboxMessage {
          * @throws IllegalStateException when set twice
          */
         public Builder messageId(String messageId) {
-            Checks.notSet(messageIdSet, "messageId", this.messageId);
+            Checks.once(messageIdSet, "messageId", this.messageId);
             this.messageId = validateId(messageId, "messageId");
             messageIdSet = true;
             return this;
@@ -261,7 +261,7 @@ public final class OutboxMessage {
          * @throws IllegalStateException when set twice
          */
         public Builder orderingKey(String orderingKey) {
-            Checks.notSet(orderingKeySet, "orderingKey", this.orderingKey);
+            Checks.once(orderingKeySet, "orderingKey", this.orderingKey);
             Objects.requireNonNull(orderingKey, "orderingKey");
             if (orderingKey.isEmpty() || orderingKey.length() > MAX_ID_LENGTH) {
                 throw new IllegalArgumentException(

@@ -1,6 +1,6 @@
 package dev.jscontract.outbox;
 
-import dev.jscontract.outbox.internal.Checks;
+import dev.jscontract.contract.internal.Checks;
 import dev.jscontract.outbox.internal.RelayConfig;
 import dev.jscontract.outbox.internal.RelayEngine;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -297,7 +297,7 @@ public final class OutboxRelay implements AutoCloseable {
          * @throws IllegalStateException when set twice
          */
         public Builder tables(OutboxTables tables) {
-            Checks.notSet(tablesSet, "tables", this.tables);
+            Checks.once(tablesSet, "tables", this.tables);
             this.tables = Objects.requireNonNull(tables, "tables");
             tablesSet = true;
             return this;
@@ -311,7 +311,7 @@ public final class OutboxRelay implements AutoCloseable {
          * @throws IllegalStateException when set twice
          */
         public Builder name(String name) {
-            Checks.notSet(this.name != null, "name", this.name);
+            Checks.once(this.name != null, "name", this.name);
             Objects.requireNonNull(name, "name");
             if (!NAME.matcher(name).matches()) {
                 throw new IllegalArgumentException(
@@ -330,7 +330,7 @@ public final class OutboxRelay implements AutoCloseable {
          * @throws IllegalStateException when set twice
          */
         public Builder streams(String... streams) {
-            Checks.notSet(streamsSet, "streams", this.streams);
+            Checks.once(streamsSet, "streams", this.streams);
             Objects.requireNonNull(streams, "streams");
             if (streams.length == 0) {
                 throw new IllegalArgumentException("streams must name at least one stream");
@@ -356,7 +356,7 @@ public final class OutboxRelay implements AutoCloseable {
          * @throws IllegalStateException when set twice
          */
         public Builder batchSize(int batchSize) {
-            Checks.notSet(batchSizeSet, "batchSize", this.batchSize);
+            Checks.once(batchSizeSet, "batchSize", this.batchSize);
             this.batchSize = Checks.range(batchSize, 1, 10_000, "batchSize");
             batchSizeSet = true;
             return this;
@@ -370,7 +370,7 @@ public final class OutboxRelay implements AutoCloseable {
          * @throws IllegalStateException when set twice
          */
         public Builder pipelineDepth(int pipelineDepth) {
-            Checks.notSet(pipelineDepthSet, "pipelineDepth", this.pipelineDepth);
+            Checks.once(pipelineDepthSet, "pipelineDepth", this.pipelineDepth);
             this.pipelineDepth = Checks.range(pipelineDepth, 1, 16, "pipelineDepth");
             pipelineDepthSet = true;
             return this;
@@ -383,7 +383,7 @@ public final class OutboxRelay implements AutoCloseable {
          * @throws IllegalStateException when set twice
          */
         public Builder publishTimeout(Duration publishTimeout) {
-            Checks.notSet(publishTimeoutSet, "publishTimeout", this.publishTimeout);
+            Checks.once(publishTimeoutSet, "publishTimeout", this.publishTimeout);
             this.publishTimeout =
                     atMost(Checks.positive(publishTimeout, "publishTimeout"), Duration.ofMinutes(10), "publishTimeout");
             publishTimeoutSet = true;
@@ -398,7 +398,7 @@ public final class OutboxRelay implements AutoCloseable {
          * @throws IllegalStateException when set twice
          */
         public Builder maxAttempts(int maxAttempts) {
-            Checks.notSet(maxAttemptsSet, "maxAttempts", this.maxAttempts);
+            Checks.once(maxAttemptsSet, "maxAttempts", this.maxAttempts);
             this.maxAttempts = Checks.range(maxAttempts, 1, 1000, "maxAttempts");
             maxAttemptsSet = true;
             return this;
@@ -410,7 +410,7 @@ public final class OutboxRelay implements AutoCloseable {
          * @throws IllegalStateException when set twice
          */
         public Builder retryBackoff(RetryBackoff retryBackoff) {
-            Checks.notSet(retryBackoffSet, "retryBackoff", this.retryBackoff);
+            Checks.once(retryBackoffSet, "retryBackoff", this.retryBackoff);
             this.retryBackoff = Objects.requireNonNull(retryBackoff, "retryBackoff");
             retryBackoffSet = true;
             return this;
@@ -423,7 +423,7 @@ public final class OutboxRelay implements AutoCloseable {
          * @throws IllegalStateException when set twice
          */
         public Builder duplicateWindowCheck(DuplicateWindowCheck duplicateWindowCheck) {
-            Checks.notSet(duplicateWindowCheckSet, "duplicateWindowCheck", this.duplicateWindowCheck);
+            Checks.once(duplicateWindowCheckSet, "duplicateWindowCheck", this.duplicateWindowCheck);
             this.duplicateWindowCheck = Objects.requireNonNull(duplicateWindowCheck, "duplicateWindowCheck");
             duplicateWindowCheckSet = true;
             return this;
@@ -442,7 +442,7 @@ public final class OutboxRelay implements AutoCloseable {
          * @throws IllegalStateException when set twice
          */
         public Builder retryHorizon(Duration retryHorizon) {
-            Checks.notSet(this.retryHorizon != null, "retryHorizon", this.retryHorizon);
+            Checks.once(this.retryHorizon != null, "retryHorizon", this.retryHorizon);
             this.retryHorizon = Checks.positive(retryHorizon, "retryHorizon");
             return this;
         }
@@ -455,7 +455,7 @@ public final class OutboxRelay implements AutoCloseable {
          * @throws IllegalStateException when set twice
          */
         public Builder rebalanceInterval(Duration rebalanceInterval) {
-            Checks.notSet(rebalanceIntervalSet, "rebalanceInterval", this.rebalanceInterval);
+            Checks.once(rebalanceIntervalSet, "rebalanceInterval", this.rebalanceInterval);
             this.rebalanceInterval =
                     between(rebalanceInterval, Duration.ofMillis(100), Duration.ofMinutes(1), "rebalanceInterval");
             rebalanceIntervalSet = true;
@@ -471,7 +471,7 @@ public final class OutboxRelay implements AutoCloseable {
          * @throws IllegalStateException when set twice
          */
         public Builder idlePollInterval(Duration idlePollInterval) {
-            Checks.notSet(idlePollIntervalSet, "idlePollInterval", this.idlePollInterval);
+            Checks.once(idlePollIntervalSet, "idlePollInterval", this.idlePollInterval);
             this.idlePollInterval =
                     between(idlePollInterval, Duration.ofMillis(10), Duration.ofHours(1), "idlePollInterval");
             idlePollIntervalSet = true;
@@ -486,7 +486,7 @@ public final class OutboxRelay implements AutoCloseable {
          * @throws IllegalStateException when set twice
          */
         public Builder statsInterval(Duration statsInterval) {
-            Checks.notSet(statsIntervalSet, "statsInterval", this.statsInterval);
+            Checks.once(statsIntervalSet, "statsInterval", this.statsInterval);
             this.statsInterval = between(statsInterval, Duration.ofMillis(100), Duration.ofHours(1), "statsInterval");
             statsIntervalSet = true;
             return this;
@@ -500,7 +500,7 @@ public final class OutboxRelay implements AutoCloseable {
          * @throws IllegalStateException when set twice
          */
         public Builder longTransactionThreshold(Duration longTransactionThreshold) {
-            Checks.notSet(longTransactionThresholdSet, "longTransactionThreshold", this.longTransactionThreshold);
+            Checks.once(longTransactionThresholdSet, "longTransactionThreshold", this.longTransactionThreshold);
             this.longTransactionThreshold = Checks.positive(longTransactionThreshold, "longTransactionThreshold");
             longTransactionThresholdSet = true;
             return this;
@@ -514,7 +514,7 @@ public final class OutboxRelay implements AutoCloseable {
          * @throws IllegalStateException when set twice
          */
         public Builder dbNetworkTimeout(Duration dbNetworkTimeout) {
-            Checks.notSet(dbNetworkTimeoutSet, "dbNetworkTimeout", this.dbNetworkTimeout);
+            Checks.once(dbNetworkTimeoutSet, "dbNetworkTimeout", this.dbNetworkTimeout);
             this.dbNetworkTimeout =
                     between(dbNetworkTimeout, Duration.ofSeconds(1), Duration.ofHours(1), "dbNetworkTimeout");
             dbNetworkTimeoutSet = true;
@@ -527,7 +527,7 @@ public final class OutboxRelay implements AutoCloseable {
          * @throws IllegalStateException when set twice
          */
         public Builder clock(Clock clock) {
-            Checks.notSet(clockSet, "clock", this.clock);
+            Checks.once(clockSet, "clock", this.clock);
             this.clock = Objects.requireNonNull(clock, "clock");
             clockSet = true;
             return this;
@@ -540,7 +540,7 @@ public final class OutboxRelay implements AutoCloseable {
          * @throws IllegalStateException when set twice
          */
         public Builder meterRegistry(MeterRegistry meterRegistry) {
-            Checks.notSet(this.meterRegistry != null, "meterRegistry", this.meterRegistry);
+            Checks.once(this.meterRegistry != null, "meterRegistry", this.meterRegistry);
             this.meterRegistry = Objects.requireNonNull(meterRegistry, "meterRegistry");
             return this;
         }

@@ -1,6 +1,6 @@
 package dev.jscontract.outbox;
 
-import dev.jscontract.outbox.internal.Checks;
+import dev.jscontract.contract.internal.Checks;
 import dev.jscontract.outbox.internal.SchemaTemplate;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

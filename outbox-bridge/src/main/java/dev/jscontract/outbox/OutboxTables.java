@@ -1,6 +1,7 @@
 package dev.jscontract.outbox;
 
-import dev.jscontract.outbox.internal.Checks;
+import dev.jscontract.contract.internal.Checks;
+import dev.jscontract.outbox.internal.SqlIdentifiers;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -135,8 +136,8 @@ public final class OutboxTables {
          * @throws IllegalStateException when set twice
          */
         public Builder schema(String schema) {
-            Checks.notSet(schemaSet, "schema", this.schema);
-            this.schema = Checks.identifier(schema, "schema", 20);
+            Checks.once(schemaSet, "schema", this.schema);
+            this.schema = SqlIdentifiers.identifier(schema, "schema", 20);
             schemaSet = true;
             return this;
         }
@@ -148,8 +149,8 @@ public final class OutboxTables {
          * @throws IllegalStateException when set twice
          */
         public Builder table(String table) {
-            Checks.notSet(tableSet, "table", this.table);
-            this.table = Checks.identifier(table, "table", Checks.MAX_TABLE_NAME);
+            Checks.once(tableSet, "table", this.table);
+            this.table = SqlIdentifiers.identifier(table, "table", SqlIdentifiers.MAX_TABLE_NAME);
             tableSet = true;
             return this;
         }
@@ -161,8 +162,8 @@ public final class OutboxTables {
          * @throws IllegalStateException when set twice
          */
         public Builder parkedTable(String parkedTable) {
-            Checks.notSet(parkedSet, "parkedTable", this.parkedTable);
-            this.parkedTable = Checks.identifier(parkedTable, "parkedTable", 63);
+            Checks.once(parkedSet, "parkedTable", this.parkedTable);
+            this.parkedTable = SqlIdentifiers.identifier(parkedTable, "parkedTable", 63);
             parkedSet = true;
             return this;
         }

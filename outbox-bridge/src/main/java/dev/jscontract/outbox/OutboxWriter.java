@@ -1,6 +1,6 @@
 package dev.jscontract.outbox;
 
-import dev.jscontract.outbox.internal.Checks;
+import dev.jscontract.contract.internal.Checks;
 import dev.jscontract.outbox.internal.HeadersJson;
 import java.sql.Array;
 import java.sql.Connection;
@@ -197,7 +197,7 @@ public final class OutboxWriter {
          * @throws IllegalStateException when set twice
          */
         public Builder tables(OutboxTables tables) {
-            Checks.notSet(tablesSet, "tables", this.tables);
+            Checks.once(tablesSet, "tables", this.tables);
             this.tables = Objects.requireNonNull(tables, "tables");
             tablesSet = true;
             return this;
@@ -211,7 +211,7 @@ public final class OutboxWriter {
          * @throws IllegalStateException when set twice
          */
         public Builder orderingLock(boolean orderingLock) {
-            Checks.notSet(orderingLockSet, "orderingLock", this.orderingLock);
+            Checks.once(orderingLockSet, "orderingLock", this.orderingLock);
             this.orderingLock = orderingLock;
             orderingLockSet = true;
             return this;

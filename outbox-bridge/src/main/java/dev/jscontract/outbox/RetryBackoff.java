@@ -1,6 +1,6 @@
 package dev.jscontract.outbox;
 
-import dev.jscontract.outbox.internal.Checks;
+import dev.jscontract.contract.internal.Checks;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -77,7 +77,7 @@ public final class RetryBackoff {
      */
     public RetryBackoff withJitter(double jitter) {
         if (this.jitter != 0) {
-            throw new IllegalStateException("jitter was already set to " + this.jitter + "; set it once");
+            Checks.once(true, "jitter", this.jitter);
         }
         if (!(jitter > 0 && jitter <= 1)) {
             throw new IllegalArgumentException("jitter must be in (0, 1] but was " + jitter);

@@ -65,8 +65,7 @@ class OutboxRelayBuilderTest {
     void tables() {
         onlyOnce(
                 b -> b.tables(OutboxTables.defaults()),
-                "tables was already set to " + OutboxTables.defaults()
-                        + "; set each option once (builders do not overwrite)");
+                "tables was already set to " + OutboxTables.defaults() + "; set each option once");
         rejects(b -> b.tables(null), NullPointerException.class, "tables");
     }
 
@@ -84,7 +83,7 @@ class OutboxRelayBuilderTest {
                 b -> b.name("x".repeat(65)),
                 IllegalArgumentException.class,
                 "name must be 1 to 64 letters, digits, '.', '_' or '-' but was '" + "x".repeat(65) + "'");
-        onlyOnce(b -> b.name("a"), "name was already set to a; set each option once (builders do not overwrite)");
+        onlyOnce(b -> b.name("a"), "name was already set to a; set each option once");
     }
 
     @Test
@@ -101,9 +100,7 @@ class OutboxRelayBuilderTest {
                 "streams: 'A B' is not a valid stream name (no whitespace, '.', '*', '>', '/' or '\\', at most 255"
                         + " characters)");
         rejects(b -> b.streams("A", "A"), IllegalArgumentException.class, "streams: 'A' is listed twice");
-        onlyOnce(
-                b -> b.streams("A"),
-                "streams was already set to [A]; set each option once (builders do not overwrite)");
+        onlyOnce(b -> b.streams("A"), "streams was already set to [A]; set each option once");
     }
 
     @Test
@@ -117,9 +114,7 @@ class OutboxRelayBuilderTest {
                 b -> b.batchSize(10_001),
                 IllegalArgumentException.class,
                 "batchSize must be between 1 and 10000 but was 10001");
-        onlyOnce(
-                b -> b.batchSize(10),
-                "batchSize was already set to 10; set each option once (builders do not overwrite)");
+        onlyOnce(b -> b.batchSize(10), "batchSize was already set to 10; set each option once");
     }
 
     @Test
@@ -132,9 +127,7 @@ class OutboxRelayBuilderTest {
                 b -> b.pipelineDepth(17),
                 IllegalArgumentException.class,
                 "pipelineDepth must be between 1 and 16 but was 17");
-        onlyOnce(
-                b -> b.pipelineDepth(3),
-                "pipelineDepth was already set to 3; set each option once (builders do not overwrite)");
+        onlyOnce(b -> b.pipelineDepth(3), "pipelineDepth was already set to 3; set each option once");
     }
 
     @Test
@@ -162,7 +155,7 @@ class OutboxRelayBuilderTest {
                 "publishTimeout must be at most PT10M but was PT11M");
         onlyOnce(
                 b -> b.publishTimeout(Duration.ofSeconds(1)),
-                "publishTimeout was already set to PT1S; set each option once (builders do not overwrite)");
+                "publishTimeout was already set to PT1S; set each option once");
     }
 
     @Test
@@ -179,9 +172,7 @@ class OutboxRelayBuilderTest {
                 b -> b.maxAttempts(1001),
                 IllegalArgumentException.class,
                 "maxAttempts must be between 1 and 1000 but was 1001");
-        onlyOnce(
-                b -> b.maxAttempts(3),
-                "maxAttempts was already set to 3; set each option once (builders do not overwrite)");
+        onlyOnce(b -> b.maxAttempts(3), "maxAttempts was already set to 3; set each option once");
     }
 
     @Test
@@ -189,8 +180,7 @@ class OutboxRelayBuilderTest {
         rejects(b -> b.retryBackoff(null), NullPointerException.class, "retryBackoff");
         onlyOnce(
                 b -> b.retryBackoff(RetryBackoff.fixed(Duration.ofSeconds(1))),
-                "retryBackoff was already set to RetryBackoff{fixed PT1S}; set each option once (builders do not"
-                        + " overwrite)");
+                "retryBackoff was already set to RetryBackoff{fixed PT1S}; set each option once");
     }
 
     @Test
@@ -198,7 +188,7 @@ class OutboxRelayBuilderTest {
         rejects(b -> b.duplicateWindowCheck(null), NullPointerException.class, "duplicateWindowCheck");
         onlyOnce(
                 b -> b.duplicateWindowCheck(DuplicateWindowCheck.WARN),
-                "duplicateWindowCheck was already set to WARN; set each option once (builders do not overwrite)");
+                "duplicateWindowCheck was already set to WARN; set each option once");
     }
 
     @Test
@@ -213,7 +203,7 @@ class OutboxRelayBuilderTest {
                 "retryHorizon must be positive but was PT-3S");
         onlyOnce(
                 b -> b.retryHorizon(Duration.ofMinutes(2)),
-                "retryHorizon was already set to PT2M; set each option once (builders do not overwrite)");
+                "retryHorizon was already set to PT2M; set each option once");
         assertThat(builder().retryHorizon(Duration.ofMinutes(2)).build().getRetryHorizon())
                 .isEqualTo(Duration.ofMinutes(2));
     }
@@ -249,7 +239,7 @@ class OutboxRelayBuilderTest {
                 "rebalanceInterval must be between PT0.1S and PT1M but was PT2M");
         onlyOnce(
                 b -> b.rebalanceInterval(Duration.ofSeconds(1)),
-                "rebalanceInterval was already set to PT1S; set each option once (builders do not overwrite)");
+                "rebalanceInterval was already set to PT1S; set each option once");
     }
 
     @Test
@@ -268,7 +258,7 @@ class OutboxRelayBuilderTest {
                 "idlePollInterval must be between PT0.01S and PT1H but was PT2H");
         onlyOnce(
                 b -> b.idlePollInterval(Duration.ofSeconds(1)),
-                "idlePollInterval was already set to PT1S; set each option once (builders do not overwrite)");
+                "idlePollInterval was already set to PT1S; set each option once");
     }
 
     @Test
@@ -283,7 +273,7 @@ class OutboxRelayBuilderTest {
                 "statsInterval must be between PT0.1S and PT1H but was PT0S");
         onlyOnce(
                 b -> b.statsInterval(Duration.ofSeconds(1)),
-                "statsInterval was already set to PT1S; set each option once (builders do not overwrite)");
+                "statsInterval was already set to PT1S; set each option once");
     }
 
     @Test
@@ -298,8 +288,7 @@ class OutboxRelayBuilderTest {
                 "longTransactionThreshold must be positive but was PT-1S");
         onlyOnce(
                 b -> b.longTransactionThreshold(Duration.ofMinutes(1)),
-                "longTransactionThreshold was already set to PT1M; set each option once (builders do not"
-                        + " overwrite)");
+                "longTransactionThreshold was already set to PT1M; set each option once");
     }
 
     @Test
@@ -329,20 +318,17 @@ class OutboxRelayBuilderTest {
                 "dbNetworkTimeout must be between PT1S and PT1H but was PT2H");
         onlyOnce(
                 b -> b.dbNetworkTimeout(Duration.ofSeconds(5)),
-                "dbNetworkTimeout was already set to PT5S; set each option once (builders do not overwrite)");
+                "dbNetworkTimeout was already set to PT5S; set each option once");
     }
 
     @Test
     void clockMeterRegistryAndListener() {
         Clock clock = Clock.systemUTC();
-        onlyOnce(
-                b -> b.clock(clock),
-                "clock was already set to " + clock + "; set each option once (builders do not overwrite)");
+        onlyOnce(b -> b.clock(clock), "clock was already set to " + clock + "; set each option once");
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         onlyOnce(
                 b -> b.meterRegistry(registry),
-                "meterRegistry was already set to " + registry + "; set each option once (builders do not"
-                        + " overwrite)");
+                "meterRegistry was already set to " + registry + "; set each option once");
         OutboxRelayListener listener = e -> {};
         OutboxRelay.Builder b = builder().listener(listener).listener(e -> {});
         assertThatThrownBy(() -> b.listener(listener))

@@ -45,13 +45,13 @@ class OutboxTablesTest {
     void eachOptionOnceAndNoClashes() {
         assertThatThrownBy(() -> OutboxTables.builder().table("a").table("b"))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessage("table was already set to a; set each option once (builders do not overwrite)");
+                .hasMessage("table was already set to a; set each option once");
         assertThatThrownBy(() -> OutboxTables.builder().schema("a").schema("b"))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessage("schema was already set to a; set each option once (builders do not overwrite)");
+                .hasMessage("schema was already set to a; set each option once");
         assertThatThrownBy(() -> OutboxTables.builder().parkedTable("p").parkedTable("q"))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessage("parkedTable was already set to p; set each option once (builders do not overwrite)");
+                .hasMessage("parkedTable was already set to p; set each option once");
         assertThatThrownBy(() -> OutboxTables.builder()
                         .table("ob")
                         .parkedTable("ob_meta")

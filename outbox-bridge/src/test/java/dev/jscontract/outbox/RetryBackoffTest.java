@@ -70,7 +70,7 @@ class RetryBackoffTest {
                         .withJitter(0.1)
                         .withJitter(0.2))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessage("jitter was already set to 0.1; set it once");
+                .hasMessage("jitter was already set to 0.1; set each option once");
         assertThatThrownBy(() -> RetryBackoff.DEFAULT.baseDelay(0))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("failedAttempts must be at least 1 but was 0");

@@ -1,5 +1,6 @@
 package dev.jscontract.consumer.inbox;
 
+import dev.jscontract.contract.internal.Checks;
 import io.nats.client.Message;
 import java.io.IOException;
 import java.io.InputStream;
@@ -304,7 +305,7 @@ public final class Inbox {
                         + " digits and underscores (at most 63 each) but was '" + table + "'");
             }
             if (tableSet) {
-                throw new IllegalStateException("table was already set to " + this.table + "; set it once");
+                Checks.once(true, "table", this.table);
             }
             tableSet = true;
             this.table = table;
@@ -319,7 +320,7 @@ public final class Inbox {
         public Builder key(Key key) {
             Objects.requireNonNull(key, "key");
             if (keySet) {
-                throw new IllegalStateException("key was already set to " + this.key + "; set it once");
+                Checks.once(true, "key", this.key);
             }
             keySet = true;
             this.key = key;

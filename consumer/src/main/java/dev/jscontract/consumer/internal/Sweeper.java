@@ -7,6 +7,7 @@ import dev.jscontract.contract.ConsumerContract;
 import dev.jscontract.contract.ContractProvisioner;
 import dev.jscontract.contract.ContractProvisioningException;
 import dev.jscontract.contract.DeadLetterEnvelope;
+import dev.jscontract.contract.DeadLetterHeaders;
 import dev.jscontract.contract.DeadLetterPolicy;
 import dev.jscontract.contract.DeadLetterReason;
 import io.nats.client.JetStreamApiException;
@@ -53,8 +54,6 @@ public final class Sweeper {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The subject recorded when the original is gone and the consumer has no single filter subject. */
     public static final String UNKNOWN_SUBJECT = "_jsc.unknown-subject";
-    /** The {@code Jsc-Error-Class} of sweeper dead letters (there is no exception, only the advisory). */
-    public static final String MAX_DELIVERIES_ERROR = "MaxDeliveriesExceeded";
     /** How long a failed advisory waits before it is tried again. */
     static final Duration RETRY_DELAY = Duration.ofSeconds(2);
 
@@ -282,13 +281,13 @@ public final class Sweeper {
             b.originalSubject(original.getSubject())
                     .originalTimestamp(original.getTime().toInstant())
                     .originalHeaders(original.getHeaders())
-                    .error(MAX_DELIVERIES_ERROR, exhausted(adv))
+                    .error(DeadLetterHeaders.MAX_DELIVERIES_EXCEEDED, exhausted(adv))
                     .body(data == null ? new byte[0] : data);
         } else {
             b.originalSubject(fallbackSubject())
                     .originalTimestamp(gaveUpAt)
                     .error(
-                            MAX_DELIVERIES_ERROR,
+                            DeadLetterHeaders.MAX_DELIVERIES_EXCEEDED,
                             exhausted(adv) + "; the original was gone from the stream when the sweeper read it"
                                     + " (removed by limits or deleted): payload, headers and subject are unknown,"
                                     + " the timestamp is the advisory's")

@@ -33,7 +33,7 @@ class InboxTest {
         assertThatThrownBy(() -> Inbox.builder().table("a.b.c")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Inbox.builder().table("t").table("u"))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessage("table was already set to t; set it once");
+                .hasMessage("table was already set to t; set each option once");
     }
 
     @Test

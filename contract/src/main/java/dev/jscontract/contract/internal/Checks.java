@@ -36,12 +36,29 @@ public final class Checks {
         return value;
     }
 
-    /** Fails with an {@link IllegalStateException} when an option is set a second time. */
+    /** Fails with an {@link IllegalStateException} when an option is set a second time ({@code current} not null). */
     public static void once(@Nullable Object current, String option) {
-        if (current != null) {
-            throw new IllegalStateException(option + " was already set to " + current
-                    + "; set each option once (use toBuilder() on a built contract to change it)");
+        once(current != null, option, current);
+    }
+
+    /**
+     * Fails with an {@link IllegalStateException} when an option is set a second time. The one message every builder
+     * of the toolkit gives: {@code <option> was already set to <current>; set each option once}.
+     */
+    public static void once(boolean alreadySet, String option, @Nullable Object current) {
+        if (alreadySet) {
+            throw new IllegalStateException(
+                    option + " was already set" + (current == null ? "" : " to " + current) + "; set each option once");
         }
+    }
+
+    /** Requires {@code min <= value <= max}, or an {@link IllegalArgumentException} naming the option and value. */
+    public static int range(int value, int min, int max, String option) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(
+                    option + " must be between " + min + " and " + max + " but was " + value);
+        }
+        return value;
     }
 
     /**

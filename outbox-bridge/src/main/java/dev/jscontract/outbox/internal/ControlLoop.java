@@ -1,5 +1,6 @@
 package dev.jscontract.outbox.internal;
 
+import dev.jscontract.contract.internal.Durations;
 import dev.jscontract.outbox.OutboxRelayEvent;
 import dev.jscontract.outbox.OutboxRelayEvent.OwnershipCause;
 import java.sql.Connection;
@@ -332,7 +333,7 @@ final class ControlLoop implements Runnable {
                                 + " End it (pg_terminate_backend({}) or commit/rollback it; for a prepared"
                                 + " transaction, COMMIT/ROLLBACK PREPARED '{}'), and set"
                                 + " idle_in_transaction_session_timeout",
-                        Checks.human(age),
+                        Durations.human(age),
                         pid,
                         app,
                         state,

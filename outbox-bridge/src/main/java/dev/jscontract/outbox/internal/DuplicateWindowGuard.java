@@ -1,5 +1,6 @@
 package dev.jscontract.outbox.internal;
 
+import dev.jscontract.contract.internal.Durations;
 import dev.jscontract.outbox.DuplicateWindowCheck;
 import dev.jscontract.outbox.OutboxRelayEvent;
 import dev.jscontract.outbox.RelayHealth;
@@ -126,8 +127,8 @@ final class DuplicateWindowGuard {
         if (horizon.compareTo(w) < 0) {
             return Optional.empty();
         }
-        return Optional.of("stream " + stream + " has a duplicate window of " + Checks.human(w) + " (" + w
-                + ") but the outbox relay may re-publish a row up to " + Checks.human(horizon) + " (" + horizon
+        return Optional.of("stream " + stream + " has a duplicate window of " + Durations.human(w) + " (" + w
+                + ") but the outbox relay may re-publish a row up to " + Durations.human(horizon) + " (" + horizon
                 + ") after its first publish (its retry horizon), so a re-published row would be stored twice"
                 + " (PUB-002). Fix: raise the stream's duplicate_window above " + horizon
                 + " (it must stay at most max_age), or shorten the relay's horizon (maxAttempts, retryBackoff,"

@@ -1,5 +1,6 @@
 package dev.jscontract.outbox.internal;
 
+import dev.jscontract.contract.internal.Durations;
 import dev.jscontract.outbox.RelayHealth;
 import dev.jscontract.outbox.RelayState;
 import io.nats.client.JetStreamManagement;
@@ -130,7 +131,7 @@ public final class RelayEngine {
                 s.partitions(),
                 config.batchSize(),
                 config.pipelineDepth(),
-                Checks.human(config.retryHorizon()));
+                Durations.human(config.retryHorizon()));
     }
 
     private interface Loop {

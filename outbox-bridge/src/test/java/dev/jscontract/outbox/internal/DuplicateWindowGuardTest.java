@@ -18,8 +18,8 @@ class DuplicateWindowGuardTest {
         String problem = DuplicateWindowGuard.problem("ORDERS", Duration.ofSeconds(1), Duration.ofMinutes(2))
                 .orElseThrow();
         assertThat(problem)
-                .isEqualTo("stream ORDERS has a duplicate window of 1 s (PT1S) but the outbox relay may re-publish a"
-                        + " row up to 2 min (PT2M) after its first publish (its retry horizon), so a re-published row"
+                .isEqualTo("stream ORDERS has a duplicate window of 1s (PT1S) but the outbox relay may re-publish a"
+                        + " row up to 2m (PT2M) after its first publish (its retry horizon), so a re-published row"
                         + " would be stored twice (PUB-002). Fix: raise the stream's duplicate_window above PT2M (it"
                         + " must stay at most max_age), or shorten the relay's horizon (maxAttempts, retryBackoff,"
                         + " publishTimeout, rebalanceInterval, retryHorizon), or accept the risk with"
