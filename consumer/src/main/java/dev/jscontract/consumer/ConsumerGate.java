@@ -6,7 +6,7 @@ import java.time.Duration;
  * Protects a downstream that is failing: while the gate is closed to new work the consumer stops pulling and holds
  * (heartbeats) what it already received instead of running handlers that would fail and burn deliveries. The
  * Resilience4j adapter is {@code dev.jscontract.consumer.resilience4j.CircuitBreakerGate}; {@link
- * ContractConsumer.Builder#circuitBreaker(io.github.resilience4j.circuitbreaker.CircuitBreaker)} installs it.
+ * ContractConsumer.Builder#gate(ConsumerGate)} installs a gate.
  *
  * <p>Protocol, per delivery: {@link #tryAcquire()} before the handler runs (false: the runtime waits, heartbeating,
  * and asks again); then exactly one of {@link #onSuccess(Duration)}, {@link #onFailure(Duration, Throwable)} (a

@@ -4,13 +4,10 @@ import dev.jscontract.consumer.internal.ConsumerRuntime;
 import dev.jscontract.consumer.internal.Instances;
 import dev.jscontract.consumer.internal.MessageInvoker;
 import dev.jscontract.consumer.internal.Settings;
-import dev.jscontract.consumer.micrometer.MicrometerConsumerMetrics;
-import dev.jscontract.consumer.resilience4j.CircuitBreakerGate;
 import dev.jscontract.contract.ConsumerContract;
 import dev.jscontract.contract.ContractProvisioner;
 import dev.jscontract.contract.ProvisionResult;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.micrometer.core.instrument.MeterRegistry;
+import dev.jscontract.contract.internal.Checks;
 import io.nats.client.Connection;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,7 +34,7 @@ import org.jspecify.annotations.Nullable;
  *
  * try (ContractConsumer consumer = ContractConsumer.builder(connection, contract)
  *         .handler(Order.class, (order, msg) -> billing.charge(order))   // JSON via Jackson
- *         .meterRegistry(registry)
+ *         .metrics(MicrometerConsumerMetrics.create(registry, contract))   // optional: Micrometer
  *         .build()) {
  *     consumer.start();                      // provisions, refuses to start on drift, pulls
  *     ...
@@ -67,8 +64,8 @@ import org.jspecify.annotations.Nullable;
  *       advisory with reason {@code max-deliveries} (same id, so stored once), and removed from WorkQueue streams.
  *   <li><b>Protects</b>: a {@link ConsumerGate} (circuit breaker) stops pulling while a downstream fails; a {@link
  *       DeadLetterRateGuard} pauses the consumer when too many recent messages are dead-lettered.
- *   <li><b>Reports</b> typed {@link ConsumerEvent}s and, with a {@link MeterRegistry}, the meters of {@link
- *       MicrometerConsumerMetrics}. Pull errors (409 Consumer Deleted, 503, limits) and missed server heartbeats are
+ *   <li><b>Reports</b> typed {@link ConsumerEvent}s and, through a {@link ConsumerMetrics} (e.g. {@code
+ *       MicrometerConsumerMetrics}), meters. Pull errors (409 Consumer Deleted, 503, limits) and missed server heartbeats are
  *       events and log lines (CON-001): the runtime owns its pull subscription and sees every status, so it needs no
  *       hook in the connection's {@code ErrorListener}.
  * </ul>
@@ -90,10 +87,9 @@ public final class ContractConsumer implements AutoCloseable {
 
     private final ConsumerContract contract;
     private final ConsumerRuntime runtime;
-    private final @Nullable MicrometerConsumerMetrics ownedMetrics;
+    private final @Nullable ConsumerMetrics ownedMetrics;
 
-    private ContractConsumer(
-            ConsumerContract contract, Settings settings, @Nullable MicrometerConsumerMetrics metrics) {
+    private ContractConsumer(ConsumerContract contract, Settings settings, @Nullable ConsumerMetrics metrics) {
         this.contract = contract;
         this.runtime = new ConsumerRuntime(settings);
         this.ownedMetrics = metrics;
@@ -246,7 +242,7 @@ public final class ContractConsumer implements AutoCloseable {
         private final ConsumerContract contract;
         private final Set<String> set = new HashSet<>();
         private @Nullable MessageInvoker invoker;
-        private @Nullable MeterRegistry meterRegistry;
+        private @Nullable ConsumerMetrics metrics;
         private @Nullable ConsumerGate gate;
         private Clock clock = Clock.systemUTC();
         private @Nullable ScheduledExecutorService scheduler;
@@ -268,9 +264,7 @@ public final class ContractConsumer implements AutoCloseable {
         }
 
         private void once(String option) {
-            if (!set.add(option)) {
-                throw new IllegalStateException(option + " was already set; set each option once");
-            }
+            Checks.once(!set.add(option), option, null);
         }
 
         @Override
@@ -297,35 +291,27 @@ public final class ContractConsumer implements AutoCloseable {
         }
 
         /**
-         * Records the consumer's meters in {@code registry} (see {@link MicrometerConsumerMetrics}); they are removed
-         * when the consumer closes.
+         * Where the consumer's meters go (see {@link ConsumerMetrics}): e.g. {@code
+         * MicrometerConsumerMetrics.create(registry, contract)}. The consumer feeds it every event and closes it
+         * when it closes, which removes its meters.
          */
-        public Builder meterRegistry(MeterRegistry registry) {
-            Objects.requireNonNull(registry, "registry");
-            once("meterRegistry");
-            this.meterRegistry = registry;
+        public Builder metrics(ConsumerMetrics metrics) {
+            Objects.requireNonNull(metrics, "metrics");
+            once("metrics");
+            this.metrics = metrics;
             return this;
         }
 
         /**
-         * Protects the downstream with a Resilience4j circuit breaker (through {@link CircuitBreakerGate}): while it
-         * is open the consumer stops pulling and holds (heartbeats) received messages instead of burning deliveries.
+         * Protects the downstream (see {@link ConsumerGate}): while the gate is closed the consumer stops pulling and
+         * holds (heartbeats) received messages instead of spending deliveries. For a Resilience4j circuit breaker:
+         * {@code gate(CircuitBreakerGate.of(breaker))} (add {@code io.github.resilience4j:resilience4j-circuitbreaker}).
          *
          * @throws IllegalStateException when a gate was already set
          */
-        public Builder circuitBreaker(CircuitBreaker circuitBreaker) {
-            Objects.requireNonNull(circuitBreaker, "circuitBreaker");
-            return gate(CircuitBreakerGate.of(circuitBreaker));
-        }
-
-        /**
-         * A custom {@link ConsumerGate}.
-         *
-         * @throws IllegalStateException when a gate (or circuit breaker) was already set
-         */
         public Builder gate(ConsumerGate gate) {
             Objects.requireNonNull(gate, "gate");
-            once("gate/circuitBreaker");
+            once("gate");
             this.gate = gate;
             return this;
         }
@@ -514,9 +500,7 @@ public final class ContractConsumer implements AutoCloseable {
                 throw new IllegalStateException("a handler is required; use ContractConsumer.builder(..).handler(..)");
             }
             List<ConsumerEventListener> all = new ArrayList<>(listeners);
-            MicrometerConsumerMetrics metrics = null;
-            if (meterRegistry != null) {
-                metrics = MicrometerConsumerMetrics.create(meterRegistry, contract);
+            if (metrics != null) {
                 all.add(metrics);
             }
             Settings settings = new Settings(

@@ -5,8 +5,10 @@
  * breaker gate, a dead-letter rate guard, typed events and metrics.
  *
  * <p>Entry point: {@link dev.jscontract.consumer.ContractConsumer#builder(io.nats.client.Connection,
- * dev.jscontract.contract.ConsumerContract)}. Integrations live in their own packages: {@code
- * dev.jscontract.consumer.micrometer} (meters), {@code dev.jscontract.consumer.resilience4j} (circuit breaker) and
+ * dev.jscontract.contract.ConsumerContract)}. The core speaks only its own seams, {@link
+ * dev.jscontract.consumer.ConsumerGate} and {@link dev.jscontract.consumer.ConsumerMetrics}; integrations live in their
+ * own packages and their libraries are optional dependencies: {@code dev.jscontract.consumer.micrometer} (meters; add
+ * micrometer-core), {@code dev.jscontract.consumer.resilience4j} (circuit breaker; add resilience4j-circuitbreaker) and
  * {@code dev.jscontract.consumer.inbox} (a JDBC inbox for effectively-once side effects). Everything in {@code
  * dev.jscontract.consumer.internal} is implementation and may change without notice.
  */

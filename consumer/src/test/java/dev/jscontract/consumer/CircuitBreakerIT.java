@@ -6,6 +6,7 @@ import dev.jscontract.consumer.ConsumerEvent.MessageAcked;
 import dev.jscontract.consumer.ConsumerEvent.PullingPaused;
 import dev.jscontract.consumer.ConsumerEvent.PullingResumed;
 import dev.jscontract.consumer.Fixtures.TestStream;
+import dev.jscontract.consumer.resilience4j.CircuitBreakerGate;
 import dev.jscontract.contract.Backoff;
 import dev.jscontract.contract.ConsumerContract;
 import dev.jscontract.contract.DeadLetterPolicy;
@@ -64,7 +65,7 @@ class CircuitBreakerIT {
                             throw new IOException("billing database unreachable");
                         }
                     })
-                    .circuitBreaker(breaker)
+                    .gate(CircuitBreakerGate.of(breaker))
                     .listeners(events)
                     .build()) {
                 consumer.start();

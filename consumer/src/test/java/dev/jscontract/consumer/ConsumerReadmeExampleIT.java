@@ -2,6 +2,7 @@ package dev.jscontract.consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jscontract.consumer.micrometer.MicrometerConsumerMetrics;
 import dev.jscontract.contract.Backoff;
 import dev.jscontract.contract.ConsumerContract;
 import dev.jscontract.contract.DeadLetterEnvelope;
@@ -64,7 +65,7 @@ class ConsumerReadmeExampleIT {
                         }
                         charged.add(order); // your side effect; see Inbox for effectively-once
                     })
-                    .meterRegistry(registry)
+                    .metrics(MicrometerConsumerMetrics.create(registry, contract))
                     .build();
             consumer.start(); // provisions the consumer and its dead-letter streams, refuses to start on drift
             // README-END run-a-consumer

@@ -70,7 +70,17 @@ class ContractConsumerBuilderTest {
                 .hasMessage("deadLetterRateGuard was already set; set each option once");
         assertThatThrownBy(() -> builder().gate(new AlwaysOpen()).gate(new AlwaysOpen()))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessage("gate/circuitBreaker was already set; set each option once");
+                .hasMessage("gate was already set; set each option once");
+        ConsumerMetrics metrics = new ConsumerMetrics() {
+            @Override
+            public void onEvent(ConsumerEvent event) {}
+
+            @Override
+            public void close() {}
+        };
+        assertThatThrownBy(() -> builder().metrics(metrics).metrics(metrics))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("metrics was already set; set each option once");
         assertThatThrownBy(() -> builder().handler(m -> {}))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("handler was already set; set each option once");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.jscontract.consumer.ConsumerEvent.DeadLetterFailed;
 import dev.jscontract.consumer.ConsumerEvent.MessageDeadLettered;
 import dev.jscontract.consumer.Fixtures.TestStream;
+import dev.jscontract.consumer.micrometer.MicrometerConsumerMetrics;
 import dev.jscontract.contract.Backoff;
 import dev.jscontract.contract.ConsumerContract;
 import dev.jscontract.contract.ContractProvisioner;
@@ -46,7 +47,7 @@ class DeadLetterStreamMissingIT {
             try (ContractConsumer consumer = ContractConsumer.builder(nc, contract)
                     .handler(Map.class, (payload, msg) -> {})
                     .listeners(events)
-                    .meterRegistry(registry)
+                    .metrics(MicrometerConsumerMetrics.create(registry, contract))
                     .deadLetterPublishTimeout(Duration.ofSeconds(1))
                     .build()) {
                 consumer.start();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jscontract.consumer.ConsumerEvent.MessageAcked;
 import dev.jscontract.consumer.Fixtures.TestStream;
+import dev.jscontract.consumer.resilience4j.CircuitBreakerGate;
 import dev.jscontract.contract.Backoff;
 import dev.jscontract.contract.ConsumerContract;
 import dev.jscontract.contract.DeadLetterEnvelope;
@@ -89,7 +90,7 @@ class DownstreamOutageIT {
                         }
                         successes.computeIfAbsent(seq, k -> new AtomicInteger()).incrementAndGet();
                     })
-                    .circuitBreaker(breaker)
+                    .gate(CircuitBreakerGate.of(breaker))
                     .listeners(events)
                     .build()) {
                 consumer.start();

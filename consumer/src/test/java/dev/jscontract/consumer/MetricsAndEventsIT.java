@@ -10,6 +10,7 @@ import dev.jscontract.consumer.ConsumerEvent.MessageDeadLettered;
 import dev.jscontract.consumer.ConsumerEvent.RetryScheduled;
 import dev.jscontract.consumer.ConsumerEvent.Settled;
 import dev.jscontract.consumer.Fixtures.TestStream;
+import dev.jscontract.consumer.micrometer.MicrometerConsumerMetrics;
 import dev.jscontract.contract.Backoff;
 import dev.jscontract.contract.ConsumerContract;
 import dev.jscontract.contract.DeadLetterPolicy;
@@ -75,7 +76,7 @@ class MetricsAndEventsIT {
                                 }
                             })
                     .listeners(events, throwsOnAcks)
-                    .meterRegistry(registry)
+                    .metrics(MicrometerConsumerMetrics.create(registry, contract))
                     .consumerInfoInterval(Duration.ofMillis(200))
                     .build()) {
                 consumer.start();

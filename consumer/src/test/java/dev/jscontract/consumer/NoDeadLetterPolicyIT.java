@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jscontract.consumer.ConsumerEvent.MessageTerminated;
 import dev.jscontract.consumer.Fixtures.TestStream;
+import dev.jscontract.consumer.micrometer.MicrometerConsumerMetrics;
 import dev.jscontract.contract.Backoff;
 import dev.jscontract.contract.ConsumerContract;
 import dev.jscontract.contract.DeadLetterPolicy;
@@ -45,7 +46,7 @@ class NoDeadLetterPolicyIT {
                         throw new IllegalStateException("always");
                     })
                     .listeners(events)
-                    .meterRegistry(registry)
+                    .metrics(MicrometerConsumerMetrics.create(registry, contract))
                     .build()) {
                 consumer.start();
                 long seq = Fixtures.publish(nc, stream.subject(), "x");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jscontract.consumer.ConsumerEvent.MessageAcked;
 import dev.jscontract.consumer.Fixtures.TestStream;
+import dev.jscontract.consumer.resilience4j.CircuitBreakerGate;
 import dev.jscontract.contract.Backoff;
 import dev.jscontract.contract.ConsumerContract;
 import dev.jscontract.contract.DeadLetterEnvelope;
@@ -64,7 +65,7 @@ class ShutdownIT {
             long seq = Fixtures.publish(nc, stream.subject(), "order-1");
             ContractConsumer stopping = ContractConsumer.builder(nc, contract)
                     .handler(blocking(running))
-                    .circuitBreaker(breaker)
+                    .gate(CircuitBreakerGate.of(breaker))
                     .listeners(first)
                     .build();
             stopping.start();
@@ -149,7 +150,7 @@ class ShutdownIT {
             Fixtures.publish(nc, stream.subject(), "order-1");
             ContractConsumer consumer = ContractConsumer.builder(nc, contract)
                     .handler(blocking(running))
-                    .circuitBreaker(breaker)
+                    .gate(CircuitBreakerGate.of(breaker))
                     .listeners(events)
                     .build();
             consumer.start();

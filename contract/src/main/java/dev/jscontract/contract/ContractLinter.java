@@ -437,7 +437,7 @@ public final class ContractLinter {
                         human(exposed),
                         "maxDeliver",
                         Integer.toString(in.contract.getMaxDeliver())),
-                "protect the downstream with .circuitBreaker(...) or FailureClassifier.withDependencyDown(...); see"
+                "protect the downstream with .gate(CircuitBreakerGate.of(breaker)) or FailureClassifier.withDependencyDown(...); see"
                         + " explain()"));
     }
 

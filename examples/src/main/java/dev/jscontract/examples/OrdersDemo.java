@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jscontract.consumer.ContractConsumer;
 import dev.jscontract.consumer.PermanentFailure;
 import dev.jscontract.consumer.inbox.Inbox;
+import dev.jscontract.consumer.micrometer.MicrometerConsumerMetrics;
 import dev.jscontract.contract.Backoff;
 import dev.jscontract.contract.ConsumerContract;
 import dev.jscontract.contract.ContractLinter;
@@ -166,7 +167,7 @@ public final class OrdersDemo {
                                 }
                             });
                         })
-                        .meterRegistry(registry)
+                        .metrics(MicrometerConsumerMetrics.create(registry, contract))
                         .build()) {
             relay.start();
             consumer.start();

@@ -1,6 +1,7 @@
 package dev.jscontract.benchmarks.consumer;
 
 import dev.jscontract.consumer.ContractConsumer;
+import dev.jscontract.consumer.micrometer.MicrometerConsumerMetrics;
 import dev.jscontract.contract.Backoff;
 import dev.jscontract.contract.ConsumerContract;
 import dev.jscontract.contract.DeadLetterPolicy;
@@ -284,14 +285,14 @@ public final class ConsumerLoadHarness {
         stream(nc, name, n);
         CountDownLatch done = new CountDownLatch(1);
         AtomicLong count = new AtomicLong();
-        ContractConsumer.Builder b = ContractConsumer.builder(nc, contract(name, 1, RAW_BATCH))
-                .handler(m -> {
-                    if (count.incrementAndGet() == n) {
-                        done.countDown();
-                    }
-                });
+        ConsumerContract contract = contract(name, 1, RAW_BATCH);
+        ContractConsumer.Builder b = ContractConsumer.builder(nc, contract).handler(m -> {
+            if (count.incrementAndGet() == n) {
+                done.countDown();
+            }
+        });
         if (withMetrics) {
-            b.meterRegistry(new SimpleMeterRegistry());
+            b.metrics(MicrometerConsumerMetrics.create(new SimpleMeterRegistry(), contract));
         }
         double rate;
         try (ContractConsumer consumer = b.build()) {

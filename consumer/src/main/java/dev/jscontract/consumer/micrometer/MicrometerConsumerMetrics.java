@@ -1,7 +1,7 @@
 package dev.jscontract.consumer.micrometer;
 
 import dev.jscontract.consumer.ConsumerEvent;
-import dev.jscontract.consumer.ConsumerEventListener;
+import dev.jscontract.consumer.ConsumerMetrics;
 import dev.jscontract.consumer.ConsumerState;
 import dev.jscontract.consumer.Outcome;
 import dev.jscontract.consumer.PauseCause;
@@ -26,8 +26,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The meters of one {@link dev.jscontract.consumer.ContractConsumer}, fed by its {@link ConsumerEvent}s (the core
- * reports through events; this adapter turns them into meters). Installed by {@code
- * ContractConsumer.Builder.meterRegistry(registry)}; usable directly as a listener too.
+ * reports through events; this adapter turns them into meters). Installed with {@code
+ * ContractConsumer.builder(nc, contract).metrics(MicrometerConsumerMetrics.create(registry, contract))}; needs {@code
+ * io.micrometer:micrometer-core} on the class path (an optional dependency of {@code jscontract-consumer}).
  *
  * <p>All names are under {@code jscontract.consumer.}, all meters carry {@code stream} and {@code consumer} tags, and
  * the only other tags are {@code outcome}, {@code reason}, {@code state} and {@code exception} (a simple class name), so
@@ -77,7 +78,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>{@link #close()} removes the meters from the registry (the registry itself is the caller's). Thread-safe.
  */
-public final class MicrometerConsumerMetrics implements ConsumerEventListener, AutoCloseable {
+public final class MicrometerConsumerMetrics implements ConsumerMetrics {
     /** The common prefix. */
     public static final String PREFIX = "jscontract.consumer.";
 

@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>{@code
  * CircuitBreaker breaker = CircuitBreaker.of("billing-db", CircuitBreakerConfig.custom()
  *     .failureRateThreshold(50).minimumNumberOfCalls(10).waitDurationInOpenState(Duration.ofSeconds(30)).build());
- * ContractConsumer.builder(connection, contract).handler(handler).circuitBreaker(breaker).build();
+ * ContractConsumer.builder(connection, contract).handler(handler).gate(CircuitBreakerGate.of(breaker)).build();
  * }</pre>
  */
 public final class CircuitBreakerGate implements ConsumerGate {
