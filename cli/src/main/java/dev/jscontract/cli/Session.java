@@ -9,6 +9,9 @@ import java.time.Duration;
  * environment and the selected context, or injected), the terminal, a clock, and the stop signal. Tests give a
  * command a session with their own connection and a terminal writing into a buffer, so rendering and behaviour are
  * tested without going through the command line.
+ *
+ * <p>One session serves one command invocation on one thread; it owns the connection it opened (closed at the end
+ * of the command) but never one that was injected.
  */
 public interface Session {
     /**

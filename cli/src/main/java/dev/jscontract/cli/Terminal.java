@@ -22,6 +22,8 @@ import org.jspecify.annotations.Nullable;
  * exists (standard input and output are both terminals); the width from {@code COLUMNS} (the launcher script sets it
  * from the terminal), else no truncation; colour only when interactive and neither {@code NO_COLOR} is set nor
  * {@code TERM=dumb}. Tests build one with {@link #builder()}.
+ *
+ * <p>Immutable settings plus the process's standard streams: used by one command, on the command's thread.
  */
 public final class Terminal {
     private final PrintStream out;

@@ -12,6 +12,9 @@ import io.nats.client.Message;
  * }</pre>
  *
  * @param <T> the payload type
+ *
+ * <p>One instance is shared by all handler threads of a consumer and called concurrently: implementations must be
+ * thread-safe (Jackson's {@code ObjectMapper} is).
  */
 @FunctionalInterface
 public interface Codec<T> {

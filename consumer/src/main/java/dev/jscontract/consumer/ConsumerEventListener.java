@@ -2,7 +2,7 @@ package dev.jscontract.consumer;
 
 /**
  * Receives a {@link ContractConsumer}'s {@link ConsumerEvent}s. Called synchronously on the consumer's threads
- * (handler, timer and dispatcher threads), so it must be fast and thread-safe; hand slow work to an executor. A
+ * (handler, sweeper, timer and I/O threads), so it must be fast and thread-safe; hand slow work to an executor. A
  * listener that throws is caught: the error is logged, counted ({@link ContractConsumer#getListenerFailures()}) and
  * reported to the other listeners as {@link ConsumerEvent.ListenerFailed}; the consumer carries on.
  */

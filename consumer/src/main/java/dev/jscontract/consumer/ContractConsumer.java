@@ -70,10 +70,15 @@ import org.jspecify.annotations.Nullable;
  *       hook in the connection's {@code ErrorListener}.
  * </ul>
  *
- * <p><b>Ownership</b>: the connection, a caller's scheduler and listeners belong to the caller and are never closed
- * here; the handler threads, the dispatcher, the timer and I/O threads created here are stopped by {@link #close()}.
- * Survives a server restart and reconnect: durable consumers keep their state, open pulls are re-sent after the
- * connection resubscribes or the server's heartbeats stop. Thread-safe.
+ * <p><b>Ownership</b>: the connection, a caller's scheduler, the listeners and the registry behind a {@link
+ * ConsumerMetrics} belong to the caller and are never closed here; the {@link ConsumerMetrics} given to the builder is
+ * closed with the consumer (its meters leave the registry). The handler threads, the sweeper thread, the timer and the
+ * I/O thread created here are stopped by {@link #close()}.
+ *
+ * <p><b>Faults</b>: survives server restarts, reconnects and silent network cuts (a reconnect writes off the open
+ * pulls and pulls again on a fresh inbox; a stalled path is found by a PING and pulling stops until it answers); its
+ * state is {@link #getHealth()}. <b>Thread safety</b>: thread-safe; {@code start()} once, {@code drain} and {@code
+ * close()} from any thread, {@code close()} idempotent. The builder is for one thread.
  */
 public final class ContractConsumer implements AutoCloseable {
     /** Default time a pull request waits at the server. */

@@ -10,6 +10,9 @@ import io.nats.client.Message;
  *
  * <p>When the contract declares a maximum processing time, the handler's thread is interrupted when it is exceeded;
  * handlers that block should respond to interruption.
+ *
+ * <p><b>Threads</b>: one instance is called concurrently from the consumer's handler threads (the contract's
+ * concurrency); it must be thread-safe. It is the caller's and is never closed by the consumer.
  */
 @FunctionalInterface
 public interface ContractHandler {

@@ -8,6 +8,8 @@ import io.nats.client.Message;
  * poison message and is dead-lettered at once with reason {@code poison}.
  *
  * @param <T> the payload type
+ *
+ * <p><b>Threads</b>: one instance is called concurrently from the consumer's handler threads; it must be thread-safe.
  */
 @FunctionalInterface
 public interface PayloadHandler<T> {

@@ -25,6 +25,8 @@ import java.util.OptionalDouble;
  * <pre>{@code
  * System.out.println(contract.explain().toText());
  * }</pre>
+ *
+ * <p>Immutable and thread-safe.
  */
 public final class Explanation {
     /** Unlimited-delivery contracts show this many attempts. */

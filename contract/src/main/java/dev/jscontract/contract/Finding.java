@@ -14,6 +14,8 @@ import java.util.Objects;
  * [error] BO-003 maxDeliver 2 is not greater than len(serverBackoff) 2: consumer creation fails with 10116 on
  *   2.9.10 | fix: set maxDeliver to at least 3 (basis B-04)
  * }</pre>
+ *
+ * <p>Immutable and thread-safe.
  */
 public final class Finding {
     private final LintRule rule;

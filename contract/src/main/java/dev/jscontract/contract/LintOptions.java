@@ -19,6 +19,8 @@ import org.jspecify.annotations.Nullable;
  * LintOptions o = LintOptions.builder().expectedP99(Duration.ofSeconds(3)).handlerThreads(4).batchSize(4)
  *     .deadLetterSink(true).build();
  * }</pre>
+ *
+ * <p>Instances are immutable and thread-safe; the builder is for one thread.
  */
 public final class LintOptions {
     private static final LintOptions NONE = builder().build();

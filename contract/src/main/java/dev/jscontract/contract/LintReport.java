@@ -11,6 +11,8 @@ import java.util.stream.Collectors;
  * The result of {@link ContractLinter}: findings (most severe first), findings the contract suppressed (with the
  * written reason), and rules that could not be decided because an input is missing (e.g. no expected p99), which
  * the linter reports rather than guessing.
+ *
+ * <p>Immutable and thread-safe.
  */
 public final class LintReport {
     private final String subject;

@@ -8,6 +8,8 @@ import java.util.Objects;
  * What {@link ContractProvisioner#provision(ConsumerContract)} did: the action on the consumer, the changes an
  * update applied, the drift left after reading the configuration back, the server version, and the lint findings
  * and findings about the dead-letter streams.
+ *
+ * <p>Immutable and thread-safe.
  */
 public final class ProvisionResult {
     /** What happened to the consumer. */

@@ -16,6 +16,8 @@ import java.util.regex.Pattern;
  * ServerVersion v = ServerVersion.of(connection);
  * if (v.isBefore(ServerVersion.V2_10_0)) { ... }
  * }</pre>
+ *
+ * <p>Immutable and thread-safe.
  */
 public final class ServerVersion implements Comparable<ServerVersion> {
     private static final Pattern FORMAT = Pattern.compile("^v?(\\d+)\\.(\\d+)(?:\\.(\\d+))?(-[0-9A-Za-z.-]+)?$");

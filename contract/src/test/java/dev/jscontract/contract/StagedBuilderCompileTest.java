@@ -56,9 +56,12 @@ class StagedBuilderCompileTest {
                         return source;
                     }
                 };
+        // the tests run on the module path (module-info): the contract's classes are there, not on the class path
+        String path = System.getProperty("java.class.path") + java.io.File.pathSeparator
+                + System.getProperty("jdk.module.path", "");
         List<String> options = List.of(
                 "-classpath",
-                System.getProperty("java.class.path"),
+                path,
                 "-proc:none",
                 "-d",
                 System.getProperty("java.io.tmpdir"));

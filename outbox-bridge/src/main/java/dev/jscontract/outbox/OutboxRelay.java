@@ -81,6 +81,10 @@ import org.jspecify.annotations.Nullable;
  * the data source a connect and login timeout ({@code connectTimeout}, {@code loginTimeout} for pgjdbc) so that a
  * relay closed during a network cut does not wait on a connection attempt.
  *
+ * <p><b>Thread safety</b>: an {@code OutboxRelay} is thread-safe. {@link #start()} may be called once; {@link
+ * #close()}, {@link #getState()}, {@link #getHealth()} and the other getters may be called from any thread at any time,
+ * also concurrently with each other; {@code close()} is idempotent. The builder is for one thread.
+ *
  * <h2>Metrics</h2>
  *
  * Under {@code jscontract.outbox.}, tagged {@code table}: {@code backlog}, {@code lag}, {@code parked}, {@code

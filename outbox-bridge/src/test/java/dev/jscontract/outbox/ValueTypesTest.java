@@ -12,7 +12,7 @@ import nl.jqno.equalsverifier.EqualsVerifier;
 import nl.jqno.equalsverifier.Warning;
 import org.junit.jupiter.api.Test;
 
-/** Equality of the public value types and events, and the event dispatcher's rules. */
+/** Equality of the public value types and events, and the listener fan-out's rules. */
 class ValueTypesTest {
 
     @Test

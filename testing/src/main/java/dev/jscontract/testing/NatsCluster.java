@@ -26,6 +26,9 @@ import java.util.List;
  *   }
  * }
  * }</pre>
+ *
+ * <p><b>Ownership</b>: the creator (the extension, or the caller of the static factory) closes it, which stops every
+ * node and deletes their store directories. Thread-safe.
  */
 public interface NatsCluster extends AutoCloseable {
 

@@ -29,6 +29,8 @@ import java.util.Optional;
  *
  * <p>Instances are owned by the extension that created them ({@link NatsServerExtension}) or, when created with
  * {@link NatsServers#start()}, by the caller, who must {@link #close()} them.
+ *
+ * <p>Thread-safe: tests may connect, restart and kill from several threads; {@link #close()} is idempotent.
  */
 public interface NatsServer extends AutoCloseable {
 

@@ -22,6 +22,9 @@ import javax.sql.DataSource;
  *
  * <p>The server is found as documented in {@code README.md} ("How the harness finds servers"): {@code JSC_JDBC_URL},
  * then a local PostgreSQL on 127.0.0.1:5432, then Docker.
+ *
+ * <p><b>Ownership</b>: the creator closes it, which drops the database. Thread-safe; its {@link #dataSource()} may
+ * be shared by many threads.
  */
 public interface PostgresDatabase extends AutoCloseable {
 

@@ -25,6 +25,9 @@ import javax.sql.DataSource;
  *   }
  * }
  * }</pre>
+ *
+ * <p><b>Ownership</b>: the caller closes it, which stops the server and deletes its data directory. Restarts and
+ * stops must not race each other; reading {@code dataSource()} and {@code jdbcUrl()} is thread-safe.
  */
 public interface PrivatePostgres extends AutoCloseable {
 

@@ -25,6 +25,9 @@ import java.util.concurrent.TimeUnit;
  *     .failureRateThreshold(50).minimumNumberOfCalls(10).waitDurationInOpenState(Duration.ofSeconds(30)).build());
  * ContractConsumer.builder(connection, contract).handler(handler).gate(CircuitBreakerGate.of(breaker)).build();
  * }</pre>
+ *
+ * <p>Thread-safe (the breaker is). The breaker and its registry stay the caller's; one breaker may guard several
+ * consumers that call the same downstream.
  */
 public final class CircuitBreakerGate implements ConsumerGate {
     private final CircuitBreaker breaker;

@@ -24,7 +24,9 @@ public final class SchemaTemplate {
 
     /** The raw template text. */
     public static String template() {
-        try (InputStream in = SchemaTemplate.class.getClassLoader().getResourceAsStream(RESOURCE)) {
+        // through the class, not its loader: in a named module only Class.getResourceAsStream reads the module's own
+        // resources from a package that is not opened
+        try (InputStream in = SchemaTemplate.class.getResourceAsStream("/" + RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException(RESOURCE
                         + " is missing from the classpath; the jscontract-outbox-bridge" + " jar is incomplete");
