@@ -41,11 +41,15 @@ class RelayHealthIT {
                 .name("health")
                 .meterRegistry(registry)
                 .listener(events::add)
+                .idlePollInterval(Duration.ofSeconds(60))
                 .build()) {
             assertThat(relay.getState()).isEqualTo(RelayState.NEW);
             relay.start();
             assertThat(relay.getState()).isEqualTo(RelayState.RUNNING);
             assertThat(gauge(registry, "running")).isEqualTo(1);
+            // Not a synchronisation: the precondition. One second after its last rows the relay is idle and polls
+            // only every idlePollInterval; an idle relay must notice the outage as fast as a busy one.
+            Thread.sleep(1500);
 
             server.stop();
             OutboxTesting.await(

@@ -3,6 +3,7 @@ package dev.jscontract.outbox.internal;
 import dev.jscontract.contract.internal.Durations;
 import dev.jscontract.outbox.RelayHealth;
 import dev.jscontract.outbox.RelayState;
+import io.nats.client.ConnectionListener;
 import io.nats.client.JetStreamManagement;
 import java.io.IOException;
 import java.sql.Connection;
@@ -43,6 +44,7 @@ public final class RelayEngine {
     private @Nullable ControlLoop control;
     private @Nullable InFlight inFlight;
     private @Nullable WakeUpListener listener;
+    private @Nullable ConnectionListener natsListener;
     private final List<Thread> threads = new ArrayList<>();
 
     /** An engine for the configuration; nothing runs until {@link #start()}. */
@@ -124,6 +126,14 @@ public final class RelayEngine {
         threads.add(thread(guarded("settle", settler::run), "settle"));
         health.lifecycle(RelayState.RUNNING);
         threads.forEach(Thread::start);
+        // an idle claim thread looks at the connection only when it wakes: the connection's events wake it, so a
+        // disconnect or a close is reported at once and not at the next idle poll
+        ConnectionListener nl = (conn, type) -> {
+            health.nats(conn.getStatus());
+            f.claimSignal.raise();
+        };
+        natsListener = nl;
+        config.connection().addConnectionListener(nl);
         LOG.info(
                 "outbox relay {} started on {} ({} partitions, batch {}, pipeline {}, retry horizon {})",
                 config.name(),
@@ -175,6 +185,14 @@ public final class RelayEngine {
     }
 
     private void stopThreads() {
+        ConnectionListener nl = natsListener;
+        if (nl != null) {
+            try {
+                config.connection().removeConnectionListener(nl);
+            } catch (RuntimeException e) {
+                LOG.debug("outbox relay {}: could not remove the connection listener: {}", config.name(), e.toString());
+            }
+        }
         WakeUpListener wl = listener;
         if (wl != null) {
             wl.stop();
