@@ -57,14 +57,10 @@ class StagedBuilderCompileTest {
                     }
                 };
         // the tests run on the module path (module-info): the contract's classes are there, not on the class path
-        String path = System.getProperty("java.class.path") + java.io.File.pathSeparator
+        String path = System.getProperty("java.class.path")
+                + java.io.File.pathSeparator
                 + System.getProperty("jdk.module.path", "");
-        List<String> options = List.of(
-                "-classpath",
-                path,
-                "-proc:none",
-                "-d",
-                System.getProperty("java.io.tmpdir"));
+        List<String> options = List.of("-classpath", path, "-proc:none", "-d", System.getProperty("java.io.tmpdir"));
         compiler.getTask(new StringWriter(), null, diagnostics, options, null, List.of(file))
                 .call();
         return diagnostics.getDiagnostics().stream()

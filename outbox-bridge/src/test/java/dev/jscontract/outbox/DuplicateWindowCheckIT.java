@@ -40,8 +40,8 @@ class DuplicateWindowCheckIT {
                     .build()) {
                 assertThatThrownBy(relay::start)
                         .isInstanceOf(IllegalStateException.class)
-                        .hasMessage("stream " + stream + " has a duplicate window of 1 s (PT1S) but the outbox relay"
-                                + " may re-publish a row up to 2 min (PT2M) after its first publish (its retry"
+                        .hasMessage("stream " + stream + " has a duplicate window of 1s (PT1S) but the outbox relay"
+                                + " may re-publish a row up to 2m (PT2M) after its first publish (its retry"
                                 + " horizon), so a re-published row would be stored twice (PUB-002). Fix: raise the"
                                 + " stream's duplicate_window above PT2M (it must stay at most max_age), or shorten"
                                 + " the relay's horizon (maxAttempts, retryBackoff, publishTimeout,"
@@ -118,7 +118,7 @@ class DuplicateWindowCheckIT {
                         .isInstanceOf(IllegalStateException.class)
                         .extracting(Throwable::getMessage)
                         .asString()
-                        .startsWith("stream " + stream + " has a duplicate window of 1 s (PT1S)")
+                        .startsWith("stream " + stream + " has a duplicate window of 1s (PT1S)")
                         .contains("PUB-002");
             }
         }

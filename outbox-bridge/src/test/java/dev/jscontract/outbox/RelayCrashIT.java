@@ -154,7 +154,7 @@ class RelayCrashIT {
                 "-Xmx256m",
                 "-XX:TieredStopAtLevel=1",
                 "-cp",
-                System.getProperty("java.class.path"),
+                childClassPath(),
                 RelayChild.class.getName(),
                 server.url(),
                 db.jdbcUrl(),
@@ -162,6 +162,23 @@ class RelayCrashIT {
                 stream);
         pb.redirectErrorStream(true);
         return pb.start();
+    }
+
+    /**
+     * The child's class path: this JVM's class path and module path (the tests run on the module path, patched into
+     * the module) and the test classes, where {@link RelayChild} is; the child runs it all on the class path.
+     */
+    private static String childClassPath() throws Exception {
+        return String.join(
+                java.io.File.pathSeparator,
+                System.getProperty("java.class.path"),
+                System.getProperty("jdk.module.path", ""),
+                Path.of(RelayChild.class
+                                .getProtectionDomain()
+                                .getCodeSource()
+                                .getLocation()
+                                .toURI())
+                        .toString());
     }
 
     /** Reads the child's output until a line contains the text; keeps draining it afterwards. */
