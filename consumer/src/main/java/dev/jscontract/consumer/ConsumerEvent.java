@@ -363,6 +363,19 @@ public sealed interface ConsumerEvent {
             implements ConsumerEvent {}
 
     /**
+     * The client buffer, sampled with the consumer info: how many messages the runtime lets wait beyond the free
+     * handler threads now (adaptive unless the contract declares a batch size or an expected p99), how many wait, and
+     * at most how long the oldest of them has waited (an upper bound: the age of the pull it answered).
+     *
+     * @param prefetch messages that may be buffered beyond the free handler threads now
+     * @param buffered messages received and waiting for a handler thread
+     * @param oldestBufferedAge at most how long the oldest buffered message has waited; zero when none waits
+     */
+    record BufferSampled(
+            Instant at, String stream, String consumer, int prefetch, int buffered, Duration oldestBufferedAge)
+            implements ConsumerEvent {}
+
+    /**
      * An ack, NAK or term could not be sent (the connection is closed); the server redelivers the message after its
      * ack deadline.
      *

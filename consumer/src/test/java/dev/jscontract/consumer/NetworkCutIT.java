@@ -70,6 +70,7 @@ class NetworkCutIT {
                     .deadLetter(DeadLetterPolicy.toDefaultSubject())
                     .maxAckPending(8)
                     .concurrency(1)
+                    .batchSize(1) // no adaptive prefetch: the bound below is the batch
                     .maxProcessingTime(Duration.ofSeconds(30))
                     .build();
             for (int i = 0; i < MESSAGES; i++) {

@@ -80,6 +80,21 @@ public final class Attempt {
         }
     }
 
+    /**
+     * Makes the first heartbeat due at once (at the next tick) instead of one interval after the message was taken:
+     * for a message that may have waited in the client buffer while its ack deadline ran.
+     */
+    public synchronized void heartbeatAtOnce() {
+        if (heartbeating) {
+            nextHeartbeatAt = receivedAt;
+        }
+    }
+
+    /** How long the handler has been running, or null when it is not running. */
+    public synchronized @Nullable Duration runningFor(Instant now) {
+        return state == State.RUNNING && handlerStartedAt != null ? Duration.between(handlerStartedAt, now) : null;
+    }
+
     /** The delivery's ack target. */
     public AckTarget target() {
         return target;

@@ -23,6 +23,9 @@ public final class HeartbeatMonitor {
 
         /** {@code attempt} exceeded the cap and must be settled by the timeout path. */
         void timedOut(Attempt attempt, Instant now);
+
+        /** {@code attempt}'s handler has been running for {@code elapsed} (reported on every tick). */
+        default void running(Attempt attempt, Duration elapsed) {}
     }
 
     private static final Duration MIN_TICK = Duration.ofMillis(10);
@@ -89,6 +92,10 @@ public final class HeartbeatMonitor {
             }
             if (cap != null && a.timeOutIfOverCap(now, cap)) {
                 callbacks.timedOut(a, now);
+            }
+            Duration running = a.runningFor(now);
+            if (running != null) {
+                callbacks.running(a, running);
             }
             if (interval != null && a.heartbeatIfDue(now, interval)) {
                 callbacks.heartbeatSent(a, now);

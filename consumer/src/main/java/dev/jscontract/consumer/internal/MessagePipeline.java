@@ -59,6 +59,7 @@ public final class MessagePipeline {
     private final @Nullable ConsumerGate gate;
     private final HeartbeatMonitor monitor;
     private final Settler settler;
+    private final @Nullable AdaptivePrefetch prefetch;
     private final EventBus events;
     private final Clock clock;
     private volatile boolean stopping;
@@ -86,6 +87,7 @@ public final class MessagePipeline {
         this.events = events;
         this.clock = clock;
         this.settler = new Settler(contract, deadlines, writer, rateWindow, events, clock, instance, engine);
+        this.prefetch = engine.planner().adaptive();
     }
 
     /** The consumer is stopping: failures from now on are releases, and waiting messages are released. */
@@ -128,6 +130,10 @@ public final class MessagePipeline {
                 clock.instant(),
                 monitor.interval(),
                 Thread.currentThread());
+        AdaptivePrefetch p = prefetch;
+        if (p != null && p.mayHaveWaited()) {
+            attempt.heartbeatAtOnce(); // it may have waited in the buffer behind a slow handler
+        }
         monitor.register(slot, attempt);
         try {
             run(attempt, message);
@@ -152,6 +158,10 @@ public final class MessagePipeline {
                 failure = t;
             }
             Duration took = Duration.between(start, clock.instant());
+            AdaptivePrefetch p = prefetch;
+            if (p != null) {
+                p.handlerFinished(took);
+            }
             if (!a.finishHandler()) {
                 a.awaitDone(); // the cap fired first: the timeout path settles; keep the slot until it has
                 return;

@@ -110,11 +110,13 @@ public final class PullEngine {
         final long id;
         int remaining;
         final long deadMillis;
+        final long sentMillis;
 
-        Request(long id, int remaining, long deadMillis) {
+        Request(long id, int remaining, long deadMillis, long sentMillis) {
             this.id = id;
             this.remaining = remaining;
             this.deadMillis = deadMillis;
+            this.sentMillis = sentMillis;
         }
     }
 
@@ -231,6 +233,26 @@ public final class PullEngine {
     /** The planner. */
     public PullPlanner planner() {
         return planner;
+    }
+
+    /** Messages received and waiting in the client buffer for a handler thread. */
+    public synchronized int buffered() {
+        PullTransport.Inbox i = inbox;
+        return i == null ? 0 : i.buffered();
+    }
+
+    /**
+     * At most how long the oldest buffered message has waited: the age of the oldest open pull, which the first
+     * buffered message answered (the server fills pulls in order). An upper bound: a pull that waited at the server
+     * before its message came makes it larger than the message's real wait. Zero when nothing is buffered.
+     */
+    public synchronized Duration oldestBufferedAge() {
+        PullTransport.Inbox i = inbox;
+        Request r = requests.peekFirst();
+        if (i == null || r == null || i.buffered() == 0) {
+            return Duration.ZERO;
+        }
+        return Duration.ofMillis(Math.max(0, clock.millis() - r.sentMillis));
     }
 
     /**
@@ -353,7 +375,7 @@ public final class PullEngine {
         long dead = now + expiryMillis + Math.max(1000, heartbeatMillis);
         ArrayDeque<Request> refreshed = new ArrayDeque<>(requests.size());
         for (Request r : requests) {
-            refreshed.addLast(new Request(r.id, r.remaining, dead));
+            refreshed.addLast(new Request(r.id, r.remaining, dead, r.sentMillis));
         }
         requests.clear();
         requests.addAll(refreshed);
@@ -504,7 +526,7 @@ public final class PullEngine {
             retryNotBeforeMillis = now + MIN_ERROR_BACKOFF_MILLIS;
             return false;
         }
-        requests.addLast(new Request(id, n, now + expiryMillis + Math.max(1000, heartbeatMillis)));
+        requests.addLast(new Request(id, n, now + expiryMillis + Math.max(1000, heartbeatMillis), now));
         requested += n;
         pullsSent++;
         return true;

@@ -1,5 +1,7 @@
 package dev.jscontract.consumer.internal;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * How many messages to ask for, and when: the batch-sizing rule of the pull engine, as pure arithmetic.
  *
@@ -14,12 +16,18 @@ package dev.jscontract.consumer.internal;
  * thread gets work at once), else a quarter of the batch (so a high-throughput consumer with a large batch does not
  * send one pull per message). When nothing is in flight, {@code free = window}, so an idle consumer always has a pull
  * waiting at the server, which B-12 needs for the MAX_DELIVERIES advisory to be emitted.
+ *
+ * <p><b>Adaptive</b> (a contract that declares neither a batch size nor an expected p99): the window is {@code
+ * concurrency + prefetch}, with the prefetch an {@link AdaptivePrefetch} sizes from observed handler times (one
+ * message per thread while handlers are fast, none when they are not); the largest pull is the window, and the
+ * minimum pull a quarter of it while prefetching, else 1.
  */
 public final class PullPlanner {
     private final int concurrency;
     private final int batchSize;
     private final int window;
     private final int minimumPull;
+    private final @Nullable AdaptivePrefetch adaptive;
 
     /**
      * @param concurrency handler threads, at least 1
@@ -35,16 +43,47 @@ public final class PullPlanner {
         this.batchSize = batchSize;
         this.window = Math.max(concurrency, batchSize);
         this.minimumPull = batchSize <= concurrency ? 1 : Math.max(1, batchSize / 4);
+        this.adaptive = null;
     }
 
-    /** The most messages in flight plus requested. */
+    /**
+     * An adaptive planner: the prefetch follows {@code adaptive}.
+     *
+     * @param concurrency handler threads, at least 1
+     */
+    public PullPlanner(int concurrency, AdaptivePrefetch adaptive) {
+        if (concurrency < 1) {
+            throw new IllegalArgumentException("concurrency must be at least 1 but was " + concurrency);
+        }
+        this.concurrency = concurrency;
+        this.batchSize = concurrency;
+        this.window = concurrency;
+        this.minimumPull = 1;
+        this.adaptive = adaptive;
+    }
+
+    /** The prefetch sizer, when adaptive. */
+    public @Nullable AdaptivePrefetch adaptive() {
+        return adaptive;
+    }
+
+    /** Messages buffered beyond the free handler threads at most, now. */
+    public int prefetch() {
+        return window() - concurrency;
+    }
+
+    /** The most messages in flight plus requested, now. */
     public int window() {
-        return window;
+        return adaptive == null ? window : concurrency + adaptive.prefetch();
     }
 
-    /** The smallest pull that is sent. */
+    /** The smallest pull that is sent, now. */
     public int minimumPull() {
-        return minimumPull;
+        if (adaptive == null) {
+            return minimumPull;
+        }
+        int w = window();
+        return w == concurrency ? 1 : Math.max(1, w / 4);
     }
 
     /** The handler concurrency. */
@@ -52,9 +91,9 @@ public final class PullPlanner {
         return concurrency;
     }
 
-    /** The largest pull. */
+    /** The largest pull, now. */
     public int batchSize() {
-        return batchSize;
+        return adaptive == null ? batchSize : window();
     }
 
     /**
@@ -64,16 +103,20 @@ public final class PullPlanner {
      * @param requested messages asked for by pulls that are still open
      */
     public int nextPull(int inFlight, int requested) {
-        int free = window - inFlight - requested;
-        if (free < minimumPull) {
+        int w = window();
+        int free = w - inFlight - requested;
+        if (free < minimumPull()) {
             return 0;
         }
-        return Math.min(free, batchSize);
+        return Math.min(free, adaptive == null ? batchSize : w);
     }
 
     @Override
     public String toString() {
-        return "PullPlanner{concurrency=" + concurrency + ", batchSize=" + batchSize + ", window=" + window
-                + ", minimumPull=" + minimumPull + "}";
+        return adaptive == null
+                ? "PullPlanner{concurrency=" + concurrency + ", batchSize=" + batchSize + ", window=" + window
+                        + ", minimumPull=" + minimumPull + "}"
+                : "PullPlanner{concurrency=" + concurrency + ", adaptive prefetch " + prefetch() + ", " + adaptive
+                        + "}";
     }
 }

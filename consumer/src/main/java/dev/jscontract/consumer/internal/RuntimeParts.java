@@ -109,7 +109,7 @@ final class RuntimeParts {
         this.io = Executors.newSingleThreadExecutor(daemon(name + "-io"));
 
         this.transport = new JnatsPullTransport(nc);
-        PullPlanner planner = new PullPlanner(contract.getEffectiveConcurrency(), contract.getEffectiveBatchSize());
+        PullPlanner planner = planner(contract, deadlines);
         this.engine = new PullEngine(
                 transport,
                 contract.getStream(),
@@ -147,6 +147,14 @@ final class RuntimeParts {
                     @Override
                     public void timedOut(Attempt attempt, Instant now) {
                         processingTimedOut(attempt, now, pipelineRef[0]);
+                    }
+
+                    @Override
+                    public void running(Attempt attempt, Duration elapsed) {
+                        AdaptivePrefetch p = planner.adaptive();
+                        if (p != null) {
+                            p.handlerRunning(elapsed); // a handler that slows down stops the prefetch before it returns
+                        }
                     }
                 });
         this.pipeline = new MessagePipeline(
@@ -222,12 +230,34 @@ final class RuntimeParts {
         }
     }
 
+    /**
+     * The pull planner: a declared batch size or expected p99 fixes the batch (and is linted); without either, the
+     * prefetch adapts to the observed handler times (one message per thread while they stay within a quarter of the
+     * first ack deadline, capped by max ack pending per instance).
+     */
+    static PullPlanner planner(ConsumerContract contract, Deadlines deadlines) {
+        int threads = contract.getEffectiveConcurrency();
+        if (contract.getBatchSize().isPresent() || contract.getExpectedP99().isPresent()) {
+            return new PullPlanner(threads, contract.getEffectiveBatchSize());
+        }
+        int room = contract.getMaxAckPending().isPresent()
+                ? contract.getMaxAckPending().getAsInt() / contract.getEffectiveInstances() - threads
+                : threads;
+        return new PullPlanner(
+                threads, new AdaptivePrefetch(Math.max(0, Math.min(threads, room)), deadlines.forDelivery(1)));
+    }
+
     /** The line logged at start. */
     String describe(ProvisionResult r) {
         PullPlanner planner = engine.planner();
         return "consumer " + contract.getStream() + "/" + contract.getDurable() + " started (" + r.getAction()
-                + " on nats-server " + r.getServerVersion() + "): concurrency " + planner.concurrency() + ", batch "
-                + planner.batchSize() + ", ack deadline " + deadlines.forDelivery(1) + ", heartbeat "
+                + " on nats-server " + r.getServerVersion() + "): concurrency " + planner.concurrency()
+                + (planner.adaptive() != null
+                        ? ", adaptive prefetch (up to " + planner.adaptive().maxPrefetch()
+                                + " while handlers take at most "
+                                + planner.adaptive().budget() + ")"
+                        : ", batch " + planner.batchSize())
+                + ", ack deadline " + deadlines.forDelivery(1) + ", heartbeat "
                 + (heartbeatInterval == null ? "off" : heartbeatInterval) + ", max processing time "
                 + contract.getMaxProcessingTime().map(Duration::toString).orElse("unbounded") + ", dead letters "
                 + (writer == null ? "off (terminate)" : writer.stream() + " <- " + writer.subject()) + ", sweeper "
@@ -294,6 +324,13 @@ final class RuntimeParts {
     }
 
     private void sampleConsumerInfo() {
+        events.publish(new ConsumerEvent.BufferSampled(
+                events.now(),
+                contract.getStream(),
+                contract.getDurable(),
+                engine.planner().prefetch(),
+                engine.buffered(),
+                engine.oldestBufferedAge()));
         try {
             ConsumerInfo ci = jsm.getConsumerInfo(contract.getStream(), contract.getDurable());
             events.publish(new ConsumerEvent.ConsumerInfoSampled(

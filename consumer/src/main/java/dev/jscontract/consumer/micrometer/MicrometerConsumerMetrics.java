@@ -72,6 +72,12 @@ import org.jspecify.annotations.Nullable;
  *       threw</td></tr>
  *   <tr><td>{@code jscontract.consumer.pending}</td><td>gauge</td><td></td><td>{@code num_pending} from consumer
  *       info</td></tr>
+ *   <tr><td>{@code jscontract.consumer.prefetch}</td><td>gauge</td><td></td><td>messages that may wait in the
+ *       client buffer beyond the free handler threads (adaptive unless declared)</td></tr>
+ *   <tr><td>{@code jscontract.consumer.buffered}</td><td>gauge</td><td></td><td>messages waiting in the client
+ *       buffer</td></tr>
+ *   <tr><td>{@code jscontract.consumer.buffer.oldest_age}</td><td>gauge (seconds)</td><td></td><td>at most how long
+ *       the oldest buffered message has waited (its ack deadline runs meanwhile)</td></tr>
  *   <tr><td>{@code jscontract.consumer.ack_pending}</td><td>gauge</td><td></td><td>{@code num_ack_pending} from
  *       consumer info</td></tr>
  * </table>
@@ -95,6 +101,9 @@ public final class MicrometerConsumerMetrics implements ConsumerMetrics {
     private final Map<String, Counter> dynamic = new ConcurrentHashMap<>();
     private final AtomicLong pending = new AtomicLong();
     private final AtomicLong ackPending = new AtomicLong();
+    private final AtomicLong prefetch = new AtomicLong();
+    private final AtomicLong buffered = new AtomicLong();
+    private final AtomicLong oldestBufferedNanos = new AtomicLong();
     private final AtomicReference<ConsumerState> state = new AtomicReference<>(ConsumerState.NEW);
     private final AtomicReference<String> pauseCause = new AtomicReference<>("");
 
@@ -143,6 +152,19 @@ public final class MicrometerConsumerMetrics implements ConsumerMetrics {
                 .register(registry));
         keep(Gauge.builder(PREFIX + "ack_pending", ackPending, AtomicLong::doubleValue)
                 .description("Messages delivered and not yet settled (num_ack_pending from consumer info)")
+                .tags(tags)
+                .register(registry));
+        keep(Gauge.builder(PREFIX + "prefetch", prefetch, AtomicLong::doubleValue)
+                .description("Messages that may wait in the client buffer beyond the free handler threads")
+                .tags(tags)
+                .register(registry));
+        keep(Gauge.builder(PREFIX + "buffered", buffered, AtomicLong::doubleValue)
+                .description("Messages waiting in the client buffer for a handler thread")
+                .tags(tags)
+                .register(registry));
+        keep(Gauge.builder(PREFIX + "buffer.oldest_age", oldestBufferedNanos, n -> n.get() / 1e9)
+                .description("At most how long the oldest buffered message has waited, in seconds")
+                .baseUnit("seconds")
                 .tags(tags)
                 .register(registry));
         for (ConsumerState s : ConsumerState.values()) {
@@ -255,6 +277,10 @@ public final class MicrometerConsumerMetrics implements ConsumerMetrics {
         } else if (event instanceof ConsumerEvent.ConsumerInfoSampled i) {
             pending.set(i.numPending());
             ackPending.set(i.numAckPending());
+        } else if (event instanceof ConsumerEvent.BufferSampled b) {
+            prefetch.set(b.prefetch());
+            buffered.set(b.buffered());
+            oldestBufferedNanos.set(b.oldestBufferedAge().toNanos());
         }
     }
 

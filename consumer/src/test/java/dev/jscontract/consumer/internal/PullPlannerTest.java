@@ -70,4 +70,28 @@ class PullPlannerTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("concurrency and batchSize must be at least 1 but were 0 and 1");
     }
+
+    @Test
+    void adaptivePrefetchesOneMessagePerThreadWhileHandlersAreFastAndNoneOnceOneIsSlow() {
+        AdaptivePrefetch prefetch = new AdaptivePrefetch(8, java.time.Duration.ofSeconds(4));
+        PullPlanner p = new PullPlanner(8, prefetch);
+        assertThat(p.window()).as("no handler time seen yet: no prefetch").isEqualTo(8);
+        for (int i = 0; i < AdaptivePrefetch.WARM_UP; i++) {
+            prefetch.handlerFinished(java.time.Duration.ofMillis(1));
+        }
+        assertThat(p.window()).isEqualTo(16);
+        assertThat(p.minimumPull()).isEqualTo(4);
+        assertThat(p.nextPull(0, 0)).isEqualTo(16);
+        assertThat(p.nextPull(8, 5)).as("3 free is below the minimum pull").isZero();
+        assertThat(p.nextPull(8, 4)).isEqualTo(4);
+
+        prefetch.handlerRunning(java.time.Duration.ofMillis(1001)); // above a quarter of the 4 s deadline
+        assertThat(p.prefetch()).isZero();
+        assertThat(p.window()).isEqualTo(8);
+        assertThat(p.minimumPull()).isEqualTo(1);
+        assertThat(p.nextPull(8, 0))
+                .as("every thread busy: nothing is buffered")
+                .isZero();
+        assertThat(p.nextPull(7, 0)).isEqualTo(1);
+    }
 }
