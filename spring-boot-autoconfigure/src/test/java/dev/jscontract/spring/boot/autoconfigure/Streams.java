@@ -30,7 +30,7 @@ final class Streams {
                         .subjects(name + ".>")
                         .retentionPolicy(RetentionPolicy.WorkQueue)
                         .storageType(StorageType.File)
-                        .duplicateWindow(Duration.ofMinutes(2))
+                        .duplicateWindow(Duration.ofMinutes(30))
                         .build());
     }
 
