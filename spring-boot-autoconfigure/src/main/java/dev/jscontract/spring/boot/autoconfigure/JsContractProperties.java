@@ -18,8 +18,12 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 public class JsContractProperties {
     private final Nats nats = new Nats();
     private final Consumer consumer = new Consumer();
+    /** Settings per consumer, keyed by the contract's name, e.g. {@code jscontract.consumers.billing.circuit-breaker}. */
     private final Map<String, ConsumerOptions> consumers = new LinkedHashMap<>();
+
+    /** Contracts declared in properties, keyed by name, e.g. {@code jscontract.contracts.billing.stream}. */
     private final Map<String, ContractDefinition> contracts = new LinkedHashMap<>();
+
     private final Outbox outbox = new Outbox();
 
     /** The NATS connection. */

@@ -30,6 +30,8 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -146,7 +148,7 @@ class OrdersApplicationIT {
         admin.close();
     }
 
-    private static ConfigurableApplicationContext start() {
+    private static ConfigurableApplicationContext start(String... extra) {
         return new SpringApplicationBuilder(OrdersApp.class)
                 .web(WebApplicationType.NONE)
                 .properties(
@@ -155,6 +157,7 @@ class OrdersApplicationIT {
                         "jscontract.outbox.relay.enabled=true",
                         "jscontract.outbox.relay.streams=" + stream,
                         "spring.lifecycle.timeout-per-shutdown-phase=20s")
+                .properties(extra)
                 .run();
     }
 
@@ -186,6 +189,40 @@ class OrdersApplicationIT {
             assertThat(count("select count(*) from outbox where message_id = 'outside'"))
                     .isZero();
             assertThat(context.getBean(OutboxRelayLifecycle.class).isRunning()).isTrue();
+            HealthIndicator relayHealth =
+                    context.getBean("jscontractOutboxRelayHealthIndicator", HealthIndicator.class);
+            assertThat(relayHealth.health().getStatus()).isEqualTo(Status.UP);
+            assertThat(relayHealth.health().getDetails())
+                    .containsEntry("parked", 0L)
+                    .containsKey("lag");
+            assertThat(context.getBean("jscontractConsumersHealthIndicator", HealthIndicator.class)
+                            .health()
+                            .getStatus())
+                    .isEqualTo(Status.UP);
+        }
+    }
+
+    @Test
+    void relayHealthGoesDownWhenTheOldestRowOutwaitsTheLagThreshold() throws Exception {
+        try (ConfigurableApplicationContext context = start("jscontract.outbox.relay.lag-threshold=200ms")) {
+            HealthIndicator relayHealth =
+                    context.getBean("jscontractOutboxRelayHealthIndicator", HealthIndicator.class);
+            assertThat(relayHealth.health().getStatus()).isEqualTo(Status.UP);
+            context.getBean(OutboxRelayLifecycle.class).stop();
+            context.getBean(OrderService.class).create("lag-1", 1, false);
+            Await.until(
+                    "relay health DOWN for lag",
+                    Duration.ofSeconds(5),
+                    () -> relayHealth.health().getStatus().equals(Status.DOWN));
+            assertThat((String) relayHealth.health().getDetails().get("lagExceeded"))
+                    .contains("jscontract.outbox.relay.lag-threshold=PT0.2S");
+            assertThat(relayHealth.health().getDetails()).containsEntry("backlog", 1L);
+        }
+        try (ConfigurableApplicationContext context = start()) {
+            Await.until(
+                    "the row published by the next relay",
+                    Duration.ofSeconds(10),
+                    () -> count("select count(*) from outbox") == 0);
         }
     }
 
