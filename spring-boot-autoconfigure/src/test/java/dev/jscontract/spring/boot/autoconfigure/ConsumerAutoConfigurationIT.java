@@ -314,6 +314,99 @@ class ConsumerAutoConfigurationIT {
                 });
     }
 
+    /** A listener for the contract declared in properties. */
+    public static class FromProperties {
+        final List<String> seen = new CopyOnWriteArrayList<>();
+
+        @ContractListener("refunds")
+        public void handle(Message message) {
+            seen.add(message.getSubject());
+        }
+    }
+
+    @Test
+    void aContractFromPropertiesRunsWithTheRegistrysCircuitBreaker() throws Exception {
+        String stream = Streams.unique("SB_PROPS");
+        Streams.create(admin, stream);
+        io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry breakers =
+                io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry.ofDefaults();
+        runner().withBean(FromProperties.class)
+                .withBean(io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry.class, () -> breakers)
+                .withPropertyValues(
+                        "jscontract.contracts.refunds.stream=" + stream,
+                        "jscontract.contracts.refunds.durable=refunds",
+                        "jscontract.contracts.refunds.ack-wait=5s",
+                        "jscontract.contracts.refunds.max-deliver=4",
+                        "jscontract.contracts.refunds.max-ack-pending=8",
+                        "jscontract.contracts.refunds.backoff.type=exponential",
+                        "jscontract.contracts.refunds.backoff.initial=200ms",
+                        "jscontract.contracts.refunds.backoff.max=2s",
+                        "jscontract.contracts.refunds.dead-letter.subject=default",
+                        "jscontract.consumers.refunds.circuit-breaker=payments")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    ConsumerContract contract = context.getBean(ContractConsumers.class)
+                            .getContracts()
+                            .get("refunds");
+                    assertThat(contract.getAckWait()).isEqualTo(Duration.ofSeconds(5));
+                    assertThat(contract.getMaxDeliver()).isEqualTo(4);
+                    assertThat(breakers.getAllCircuitBreakers())
+                            .as("the consumer's gate is the registry's breaker")
+                            .anyMatch(b -> b.getName().equals("payments"));
+                    admin.jetStream().publish(stream + ".r1", new byte[] {'{', '}'});
+                    FromProperties listener = context.getBean(FromProperties.class);
+                    Await.until("the refund handled", Duration.ofSeconds(10), () -> listener.seen.size() == 1);
+                });
+    }
+
+    @Test
+    void aContractInPropertiesWithoutARequiredFieldNamesTheProperty() {
+        runner().withPropertyValues(
+                        "jscontract.contracts.refunds.stream=REFUNDS",
+                        "jscontract.contracts.refunds.durable=refunds",
+                        "jscontract.contracts.refunds.max-deliver=4",
+                        "jscontract.contracts.refunds.backoff.type=fixed",
+                        "jscontract.contracts.refunds.backoff.initial=1s",
+                        "jscontract.contracts.refunds.dead-letter.subject=default")
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure())
+                            .hasRootCauseInstanceOf(InvalidConfigurationPropertyValueException.class)
+                            .hasStackTraceContaining("jscontract.contracts.refunds.ack-wait")
+                            .hasStackTraceContaining("it is required");
+                });
+    }
+
+    @Test
+    void aValueTheContractBuilderRefusesNamesTheProperty() {
+        runner().withPropertyValues(
+                        "jscontract.contracts.refunds.stream=REFUNDS",
+                        "jscontract.contracts.refunds.durable=refunds",
+                        "jscontract.contracts.refunds.ack-wait=5s",
+                        "jscontract.contracts.refunds.max-deliver=0",
+                        "jscontract.contracts.refunds.backoff.type=sometimes",
+                        "jscontract.contracts.refunds.dead-letter.subject=default")
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure())
+                            .hasStackTraceContaining("jscontract.contracts.refunds.backoff.type")
+                            .hasStackTraceContaining("use fixed, exponential, list or none");
+                });
+        runner().withPropertyValues(
+                        "jscontract.contracts.refunds.stream=REFUNDS",
+                        "jscontract.contracts.refunds.durable=refunds",
+                        "jscontract.contracts.refunds.ack-wait=5s",
+                        "jscontract.contracts.refunds.max-deliver=0",
+                        "jscontract.contracts.refunds.backoff.type=none",
+                        "jscontract.contracts.refunds.dead-letter.subject=default")
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure())
+                            .hasStackTraceContaining("jscontract.contracts.refunds.max-deliver")
+                            .hasStackTraceContaining("maxDeliver");
+                });
+    }
+
     @Test
     void consumerOptionsForAnUnknownContractNameTheProperty() {
         runner().withPropertyValues("jscontract.consumers.bliling.circuit-breaker=payments")

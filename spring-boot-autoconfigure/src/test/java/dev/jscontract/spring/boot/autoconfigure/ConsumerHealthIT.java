@@ -96,6 +96,38 @@ class ConsumerHealthIT {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void theEndpointListsConsumersWithTheirContractStateAndLiveLintFindings() throws Exception {
+        String stream = Streams.unique("SB_ENDPOINT");
+        Streams.create(admin, stream);
+        runner(stream).run(context -> {
+            Map<String, Object> body = context.getBean(JsContractEndpoint.class).consumers();
+            assertThat((String) body.get("server")).startsWith(nats.version().substring(0, 3));
+            Map<String, Object> audit =
+                    (Map<String, Object>) ((Map<String, Object>) body.get("consumers")).get("audit");
+            assertThat((Map<String, Object>) audit.get("contract"))
+                    .containsEntry("stream", stream)
+                    .containsEntry("durable", "audit")
+                    .containsEntry("ackWait", "PT2S")
+                    .containsEntry("maxDeliver", 3);
+            assertThat(audit).containsEntry("state", "running").containsKeys("contractFindings", "serverFindings");
+            assertThat((java.util.List<Map<String, Object>>) audit.get("serverFindings"))
+                    .as("the live configuration agrees with the contract: no error")
+                    .noneMatch(f -> "error".equals(f.get("severity")));
+
+            admin.jetStreamManagement().deleteConsumer(stream, "audit");
+            Map<String, Object> after =
+                    (Map<String, Object>) ((Map<String, Object>) context.getBean(JsContractEndpoint.class)
+                                    .consumers()
+                                    .get("consumers"))
+                            .get("audit");
+            assertThat((java.util.List<Map<String, Object>>) after.get("serverFindings"))
+                    .anySatisfy(
+                            f -> assertThat((String) f.get("message")).contains("cannot read " + stream + "/audit"));
+        });
+    }
+
+    @Test
     void aConsumerThatDidNotStartIsDown() {
         String missing = Streams.unique("SB_HEALTH_MISSING");
         runner(missing)
