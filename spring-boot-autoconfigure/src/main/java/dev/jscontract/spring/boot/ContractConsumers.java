@@ -157,7 +157,14 @@ public final class ContractConsumers implements SmartLifecycle {
                 return CompletableFuture.completedFuture(null);
             }
             running = false;
-            toDrain = new ArrayList<>(consumers.values());
+            toDrain = new ArrayList<>();
+            for (Map.Entry<String, ContractConsumer> e : consumers.entrySet()) {
+                if (failures.containsKey(e.getKey())) {
+                    e.getValue().close(); // never started: nothing to drain
+                } else {
+                    toDrain.add(e.getValue());
+                }
+            }
         }
         List<CompletableFuture<Void>> drains = new ArrayList<>();
         for (ContractConsumer consumer : toDrain) {

@@ -4,7 +4,6 @@ import dev.jscontract.outbox.OutboxAdmin;
 import dev.jscontract.outbox.OutboxTables;
 import dev.jscontract.spring.boot.ContractConsumers;
 import dev.jscontract.spring.boot.OutboxRelayLifecycle;
-import io.nats.client.Connection;
 import java.time.Clock;
 import javax.sql.DataSource;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -47,18 +46,6 @@ public class JsContractHealthAutoConfiguration {
             OutboxAdmin admin = OutboxAdmin.create(dataSource, tables);
             return () -> toHealth(HealthReports.relay(
                     relay, admin, properties.getOutbox().getRelay().getLagThreshold(), Clock.systemUTC()));
-        }
-    }
-
-    /** {@code /actuator/jscontract}. */
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(name = "org.springframework.boot.actuate.endpoint.annotation.Endpoint")
-    @ConditionalOnBean({ContractConsumers.class, Connection.class})
-    static class EndpointConfiguration {
-        @Bean
-        @ConditionalOnMissingBean
-        JsContractEndpoint jscontractEndpoint(ContractConsumers consumers, Connection connection) {
-            return new JsContractEndpoint(consumers, connection);
         }
     }
 

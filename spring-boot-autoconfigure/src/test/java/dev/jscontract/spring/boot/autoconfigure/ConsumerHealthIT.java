@@ -47,7 +47,8 @@ class ConsumerHealthIT {
                 .withConfiguration(AutoConfigurations.of(
                         JsContractNatsAutoConfiguration.class,
                         JsContractConsumerAutoConfiguration.class,
-                        JsContractHealthAutoConfiguration.class))
+                        JsContractHealthAutoConfiguration.class,
+                        JsContractEndpointAutoConfiguration.class))
                 .withPropertyValues(
                         "jscontract.nats.servers=" + nats.url(),
                         "jscontract.consumer.pull-expiry=1s",

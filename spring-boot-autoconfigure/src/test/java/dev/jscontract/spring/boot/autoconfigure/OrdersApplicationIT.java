@@ -30,8 +30,6 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.health.contributor.HealthIndicator;
-import org.springframework.boot.health.contributor.Status;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -189,40 +187,6 @@ class OrdersApplicationIT {
             assertThat(count("select count(*) from outbox where message_id = 'outside'"))
                     .isZero();
             assertThat(context.getBean(OutboxRelayLifecycle.class).isRunning()).isTrue();
-            HealthIndicator relayHealth =
-                    context.getBean("jscontractOutboxRelayHealthIndicator", HealthIndicator.class);
-            assertThat(relayHealth.health().getStatus()).isEqualTo(Status.UP);
-            assertThat(relayHealth.health().getDetails())
-                    .containsEntry("parked", 0L)
-                    .containsKey("lag");
-            assertThat(context.getBean("jscontractConsumersHealthIndicator", HealthIndicator.class)
-                            .health()
-                            .getStatus())
-                    .isEqualTo(Status.UP);
-        }
-    }
-
-    @Test
-    void relayHealthGoesDownWhenTheOldestRowOutwaitsTheLagThreshold() throws Exception {
-        try (ConfigurableApplicationContext context = start("jscontract.outbox.relay.lag-threshold=200ms")) {
-            HealthIndicator relayHealth =
-                    context.getBean("jscontractOutboxRelayHealthIndicator", HealthIndicator.class);
-            assertThat(relayHealth.health().getStatus()).isEqualTo(Status.UP);
-            context.getBean(OutboxRelayLifecycle.class).stop();
-            context.getBean(OrderService.class).create("lag-1", 1, false);
-            Await.until(
-                    "relay health DOWN for lag",
-                    Duration.ofSeconds(5),
-                    () -> relayHealth.health().getStatus().equals(Status.DOWN));
-            assertThat((String) relayHealth.health().getDetails().get("lagExceeded"))
-                    .contains("jscontract.outbox.relay.lag-threshold=PT0.2S");
-            assertThat(relayHealth.health().getDetails()).containsEntry("backlog", 1L);
-        }
-        try (ConfigurableApplicationContext context = start()) {
-            Await.until(
-                    "the row published by the next relay",
-                    Duration.ofSeconds(10),
-                    () -> count("select count(*) from outbox") == 0);
         }
     }
 
@@ -247,13 +211,11 @@ class OrdersApplicationIT {
                     .as("work is in flight when the application stops")
                     .isPositive();
         }
-        long chargedBeforeStop = count("select count(*) from charges where order_id like 'o-%'");
         ConsumerInfo afterStop = Streams.info(admin, stream, "billing");
         assertThat(afterStop.getNumAckPending())
                 .as("the stop settled everything it had taken")
                 .isZero();
         assertThat(afterStop.getRedelivered()).as("nothing was redelivered").isZero();
-        assertThat(chargedBeforeStop).isLessThan(total);
 
         Billing.delayMillis = 0;
         try (ConfigurableApplicationContext context = start()) {
