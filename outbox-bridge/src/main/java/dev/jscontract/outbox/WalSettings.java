@@ -49,7 +49,7 @@ public final class WalSettings {
     /** The default retained WAL above which the relay warns: 1 GiB. */
     public static final long DEFAULT_RETAINED_WAL_WARNING = 1L << 30;
     /** The default number of events published but not yet acknowledged, at most. */
-    public static final int DEFAULT_MAX_IN_FLIGHT = 5_000;
+    public static final int DEFAULT_MAX_IN_FLIGHT = 1_000;
 
     private static final Pattern SLOT = Pattern.compile("[a-z0-9_]{1,63}");
     private static final Pattern IDENT = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
@@ -307,7 +307,10 @@ public final class WalSettings {
         }
 
         /**
-         * Events published and not yet acknowledged, at most (default {@value WalSettings#DEFAULT_MAX_IN_FLIGHT}).
+         * Events published and not yet acknowledged, at most (default {@value WalSettings#DEFAULT_MAX_IN_FLIGHT}). It
+         * also bounds how far commit order can be broken when the NATS connection is lost: events that were on the
+         * wire are published again after the reconnect, behind later events that jnats kept in its reconnect buffer,
+         * so an event can land up to this many positions late (measured in {@code WalRelayIT}).
          *
          * @throws IllegalArgumentException when not 1 to 100,000
          * @throws IllegalStateException when set twice
