@@ -481,10 +481,14 @@ public final class WalRelayEngine implements Engine {
                 while (!stopping) {
                     settle();
                     report();
-                    if (inFlight >= wal.getMaxInFlight()
-                            || config.connection().getStatus() != io.nats.client.Connection.Status.CONNECTED) {
+                    if (config.connection().getStatus() != io.nats.client.Connection.Status.CONNECTED) {
                         keepAlive();
-                        LockSupport.parkNanos(1_000_000);
+                        LockSupport.parkNanos(1_000_000); // NATS reconnecting; its listener unparks this thread
+                        continue;
+                    }
+                    if (inFlight >= wal.getMaxInFlight()) {
+                        keepAlive();
+                        LockSupport.parkNanos(50_000); // PubAcks arrive every few microseconds while draining
                         continue;
                     }
                     ByteBuffer buf = stream.readPending();
