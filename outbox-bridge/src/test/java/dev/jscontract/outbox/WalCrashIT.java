@@ -26,7 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * WAL mode with relays in processes of their own: SIGKILLed mid-stream ten times (nothing lost, nothing stored twice,
+ * WAL mode with relays in processes of their own: SIGKILLed ten times while a writer commits (nothing lost, nothing stored twice,
  * commit order kept), and a standby that takes over the slot when the relay that holds it is killed (the takeover
  * time is measured and logged).
  */
@@ -41,8 +41,8 @@ class WalCrashIT {
     @Test
     void killedRelaysLoseNothingStoreNothingTwiceAndKeepCommitOrder(NatsServer server, PrivatePostgres pg)
             throws Exception {
-        int events = 30_000;
         int kills = 10;
+        AtomicBoolean writing = new AtomicBoolean(true);
         WalTesting.Setup s = WalTesting.setup(pg.dataSource(), "walkill");
         try (Connection nc = server.connect()) {
             OutboxTesting.createStream(nc, s.stream(), s.tables().getTable(), Duration.ofMinutes(2));
@@ -52,7 +52,7 @@ class WalCrashIT {
             try {
                 awaitLine(first, STREAMING, Duration.ofSeconds(60));
                 writer = CompletableFuture.supplyAsync(
-                        () -> WalTesting.write(pg.dataSource(), s, 0, events, 5, new AtomicBoolean(true), 2));
+                        () -> WalTesting.write(pg.dataSource(), s, 0, 1_000_000, 5, writing, 2));
                 Thread.sleep(500);
             } finally {
                 kill(first);
@@ -69,9 +69,12 @@ class WalCrashIT {
                 storedAtKill[k] = msgCount(nc, s);
                 LOG.info("kill {}: {} events in the stream", k + 1, storedAtKill[k]);
             }
-            assertThat(writer.get(180, TimeUnit.SECONDS)).isEqualTo(events);
+            // the writer commits until the last relay is killed, so every kill happened while events flowed
+            writing.set(false);
+            int events = writer.get(60, TimeUnit.SECONDS);
+            LOG.info("{} events committed during {} kills", events, kills);
             assertThat(storedAtKill[kills - 1])
-                    .as("the kills happened while events flowed")
+                    .as("the last kill happened while events flowed")
                     .isLessThan(events);
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             try (OutboxRelay relay = OutboxRelay.builder()
