@@ -1,0 +1,128 @@
+package dev.jscontract.spring.boot.autoconfigure;
+
+import dev.jscontract.consumer.ConsumerHealth;
+import dev.jscontract.consumer.ContractConsumer;
+import dev.jscontract.contract.ConsumerContract;
+import dev.jscontract.outbox.OutboxAdmin;
+import dev.jscontract.outbox.OutboxStatus;
+import dev.jscontract.outbox.RelayHealth;
+import dev.jscontract.spring.boot.ContractConsumers;
+import dev.jscontract.spring.boot.OutboxRelayLifecycle;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The health of consumers and the relay as a status code and details, independent of the Spring Boot line's health
+ * API (Boot 4 moved it to {@code org.springframework.boot.health.contributor}); the indicators only adapt it.
+ *
+ * <p>Consumer states: RUNNING and PAUSED are UP (a pause is on purpose and ends on its own); RECOVERING is UNKNOWN
+ * (it recovers on its own, and a reconnect should not take the instance out of service; it becomes HALTED, DOWN, when
+ * the pull error budget is spent); HALTED (consumer deleted on the server, connection closed, pull errors beyond the
+ * budget) and FAILED (did not start) are DOWN; DRAINING and CLOSED are OUT_OF_SERVICE. The aggregate is the worst
+ * consumer, in the order DOWN, OUT_OF_SERVICE, UP, UNKNOWN (Spring's default order).
+ *
+ * <p>Relay: RUNNING is UP, RECOVERING UNKNOWN, HALTED DOWN, CLOSED OUT_OF_SERVICE; and DOWN when the oldest
+ * unpublished row is older than {@code jscontract.outbox.relay.lag-threshold}. Parked rows are reported, not judged:
+ * they need a person, not a restart.
+ */
+final class HealthReports {
+    /** A status code ({@code UP}, {@code DOWN}, {@code OUT_OF_SERVICE}, {@code UNKNOWN}) and details. */
+    record Report(String status, Map<String, Object> details) {}
+
+    private static final List<String> ORDER = List.of("DOWN", "OUT_OF_SERVICE", "UP", "UNKNOWN");
+
+    private HealthReports() {}
+
+    static Report consumers(ContractConsumers consumers) {
+        String worst = "UNKNOWN";
+        Map<String, Object> details = new LinkedHashMap<>();
+        Map<String, RuntimeException> failures = consumers.getStartFailures();
+        for (Map.Entry<String, ConsumerContract> e : consumers.getContracts().entrySet()) {
+            String name = e.getKey();
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("stream", e.getValue().getStream());
+            d.put("durable", e.getValue().getDurable());
+            String status;
+            ContractConsumer consumer = consumers.get(name).orElse(null);
+            if (failures.containsKey(name)) {
+                status = "DOWN";
+                d.put("state", "failed");
+                d.put("detail", "did not start: " + failures.get(name).getMessage());
+            } else if (consumer == null) {
+                status = "UNKNOWN";
+                d.put("state", "not started");
+            } else {
+                ConsumerHealth h = consumer.getHealth();
+                status = switch (h.getState()) {
+                    case RUNNING, PAUSED -> "UP";
+                    case RECOVERING, NEW -> "UNKNOWN";
+                    case HALTED, FAILED -> "DOWN";
+                    case DRAINING, CLOSED -> "OUT_OF_SERVICE";
+                };
+                d.put("state", h.getState().tagValue());
+                h.getPauseCause().ifPresent(c -> d.put("pauseCause", c.tagValue()));
+                h.getProblem().ifPresent(p -> d.put("problem", p.tagValue()));
+                if (!h.getDetail().isEmpty()) {
+                    d.put("detail", h.getDetail());
+                }
+                d.put("since", h.getSince().toString());
+                d.put("inFlight", consumer.getInFlight());
+            }
+            d.put("status", status);
+            details.put(name, d);
+            worst = worse(worst, status);
+        }
+        if (details.isEmpty()) {
+            worst = "UP";
+        }
+        return new Report(worst, details);
+    }
+
+    static Report relay(OutboxRelayLifecycle lifecycle, OutboxAdmin admin, Duration lagThreshold, Clock clock) {
+        RelayHealth h = lifecycle.getRelay().getHealth();
+        Map<String, Object> details = new LinkedHashMap<>();
+        String status =
+                switch (h.getState()) {
+                    case RUNNING -> "UP";
+                    case NEW, RECOVERING -> "UNKNOWN";
+                    case HALTED -> "DOWN";
+                    case CLOSED -> "OUT_OF_SERVICE";
+                };
+        details.put("relay", lifecycle.getRelay().getName());
+        details.put("state", h.getState().tagValue());
+        h.getCause().ifPresent(c -> details.put("cause", c.tagValue()));
+        if (!h.getDetail().isEmpty()) {
+            details.put("detail", h.getDetail());
+        }
+        details.put("since", h.getSince().toString());
+        try {
+            OutboxStatus s = admin.status();
+            details.put("backlog", s.getBacklog());
+            details.put("parked", s.getParked());
+            Instant oldest = s.getOldestCreatedAt();
+            Duration lag = oldest == null ? Duration.ZERO : Duration.between(oldest, clock.instant());
+            details.put("lag", lag.toString());
+            details.put("lagThreshold", lagThreshold.toString());
+            if (lag.compareTo(lagThreshold) > 0) {
+                status = "DOWN";
+                details.put(
+                        "lagExceeded",
+                        "the oldest unpublished row is " + lag + " old, over jscontract.outbox.relay.lag-threshold="
+                                + lagThreshold);
+            }
+        } catch (SQLException | RuntimeException e) {
+            status = "DOWN";
+            details.put("error", "cannot read the outbox status: " + e.getMessage());
+        }
+        return new Report(status, details);
+    }
+
+    private static String worse(String a, String b) {
+        return ORDER.indexOf(a) <= ORDER.indexOf(b) ? a : b;
+    }
+}

@@ -1,0 +1,95 @@
+package dev.jscontract.spring.boot.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jscontract.outbox.OutboxMessage;
+import dev.jscontract.outbox.OutboxTables;
+import dev.jscontract.outbox.OutboxWriter;
+import dev.jscontract.spring.boot.OutboxRelayLifecycle;
+import dev.jscontract.testing.Await;
+import dev.jscontract.testing.NatsServer;
+import dev.jscontract.testing.PostgresDatabase;
+import dev.jscontract.testing.WithNatsServer;
+import dev.jscontract.testing.WithPostgres;
+import io.nats.client.Connection;
+import java.time.Duration;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+/** The relay's health indicator (Boot 4) against a real nats-server and PostgreSQL. */
+@WithNatsServer
+@WithPostgres
+class RelayHealthIT {
+    private static NatsServer nats;
+    private static PostgresDatabase db;
+    private static Connection admin;
+    private static String stream;
+
+    @BeforeAll
+    static void setUp(NatsServer server, PostgresDatabase database) throws Exception {
+        nats = server;
+        db = database;
+        admin = server.connect();
+        stream = Streams.unique("SB_RELAY_HEALTH");
+        Streams.create(admin, stream);
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        admin.close();
+    }
+
+    @Test
+    void upWhileRelayingAndDownWhenTheOldestRowOutwaitsTheLagThreshold() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(
+                        JsContractNatsAutoConfiguration.class,
+                        JsContractOutboxAutoConfiguration.class,
+                        JsContractHealthAutoConfiguration.class))
+                .withBean(DataSource.class, () -> db.dataSource())
+                .withPropertyValues(
+                        "jscontract.nats.servers=" + nats.url(),
+                        "jscontract.outbox.table=health_outbox",
+                        "jscontract.outbox.relay.enabled=true",
+                        "jscontract.outbox.relay.streams=" + stream,
+                        "jscontract.outbox.relay.lag-threshold=200ms")
+                .run(context -> {
+                    HealthIndicator health =
+                            context.getBean("jscontractOutboxRelayHealthIndicator", HealthIndicator.class);
+                    Await.until("relay UP", Duration.ofSeconds(10), () -> health.health()
+                            .getStatus()
+                            .equals(Status.UP));
+                    assertThat(health.health().getDetails())
+                            .containsEntry("state", "running")
+                            .containsEntry("parked", 0L)
+                            .containsEntry("backlog", 0L);
+
+                    context.getBean(OutboxRelayLifecycle.class).stop();
+                    OutboxWriter writer = OutboxWriter.builder()
+                            .tables(context.getBean(OutboxTables.class))
+                            .build();
+                    try (java.sql.Connection c = db.dataSource().getConnection()) {
+                        c.setAutoCommit(false);
+                        writer.write(
+                                c,
+                                OutboxMessage.builder()
+                                        .subject(stream + ".late")
+                                        .payload(new byte[] {1})
+                                        .build());
+                        c.commit();
+                    }
+                    Await.until("relay DOWN for lag", Duration.ofSeconds(5), () -> health.health()
+                            .getStatus()
+                            .equals(Status.DOWN));
+                    assertThat(health.health().getDetails()).containsEntry("backlog", 1L);
+                    assertThat((String) health.health().getDetails().get("lagExceeded"))
+                            .contains("jscontract.outbox.relay.lag-threshold=PT0.2S");
+                });
+    }
+}
