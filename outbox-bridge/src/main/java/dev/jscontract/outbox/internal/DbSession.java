@@ -150,6 +150,7 @@ final class DbSession {
             try (Statement st = c.createStatement()) {
                 st.execute("RESET application_name");
                 if (claiming) {
+                    st.execute("SELECT pg_advisory_unlock_all()"); // the idle locks (Claimer)
                     for (String s : CLAIM_SETTINGS) {
                         st.execute("RESET " + s.substring("SET ".length(), s.indexOf(" =")));
                     }

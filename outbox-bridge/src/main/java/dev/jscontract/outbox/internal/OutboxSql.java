@@ -26,6 +26,16 @@ final class OutboxSql {
                     + " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
                     + " AND l.classid::bigint IN (?, ?)";
 
+    /**
+     * Takes the idle locks it can of the given keys (exclusive, session-level, without waiting) and returns the keys
+     * taken: params keys. A key is busy while a writer's transaction that inserted a row of its partition is open.
+     */
+    static final String IDLE_LOCK =
+            "SELECT coalesce(array_agg(k), '{}') FROM unnest(?::bigint[]) AS k WHERE pg_try_advisory_lock(k)";
+
+    /** Releases the given idle locks held by this session: params keys. */
+    static final String IDLE_UNLOCK = "SELECT count(*) FROM unnest(?::bigint[]) AS k WHERE pg_advisory_unlock(k)";
+
     final String claim;
     final String delete;
     final String retry;
