@@ -177,7 +177,10 @@ final class Claimer {
         try {
             if (inFlight.dueUnknown) {
                 inFlight.dueUnknown = false;
-                inFlight.earliestDue(queryEarliestDue(own));
+                long records = inFlight.retryRecords.get();
+                Instant due = queryEarliestDue(own);
+                inFlight.earliestDue(due);
+                inFlight.noRetriesAt = due == null ? records : -1;
             }
             rows = claim(own);
             db.recovered();
@@ -308,13 +311,17 @@ final class Claimer {
         PGConnection pg = c.unwrap(PGConnection.class);
         long[] ids = inFlight.ids();
         List<ClaimedRow> rows = new ArrayList<>(Math.min(config.batchSize(), 1024));
-        try (PreparedStatement st = c.prepareStatement(sql.claim)) {
+        boolean noRetries = inFlight.noRetriesWaiting();
+        try (PreparedStatement st = c.prepareStatement(noRetries ? sql.claimNoRetries : sql.claim)) {
             st.setLong(1, Integer.toUnsignedLong(schema.partitionLockSpace()));
             st.setInt(2, own.controlPid());
             st.setArray(3, pg.createArrayOf("int4", own.partitions()));
-            st.setObject(4, OffsetDateTime.ofInstant(config.clock().instant(), ZoneOffset.UTC));
-            st.setArray(5, pg.createArrayOf("int8", ids));
-            st.setArray(6, c.createArrayOf("text", inFlight.heldKeys()));
+            int i = 4;
+            if (!noRetries) {
+                st.setObject(i++, OffsetDateTime.ofInstant(config.clock().instant(), ZoneOffset.UTC));
+            }
+            st.setArray(i++, pg.createArrayOf("int8", ids));
+            st.setArray(i, c.createArrayOf("text", inFlight.heldKeys()));
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
                     long id = rs.getLong(1);

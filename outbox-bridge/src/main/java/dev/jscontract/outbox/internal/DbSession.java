@@ -39,7 +39,7 @@ final class DbSession {
 
     /**
      * @param role {@code claim}, {@code settle}, {@code control} or {@code listen}
-     * @param claiming whether to pin the claim plan (see {@link #CLAIM_SETTINGS})
+     * @param claiming whether to pin the plans of claims and deletes (see {@link #CLAIM_SETTINGS})
      */
     DbSession(RelayConfig config, String role, boolean claiming, RelayHealthTracker health) {
         this.config = config;
