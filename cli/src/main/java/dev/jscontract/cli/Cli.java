@@ -11,6 +11,7 @@ import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.ScopeType;
 
 /**
  * The {@code jscontract} command line, runnable in-process: parses arguments into an immutable {@link CliCommand}
@@ -70,6 +71,10 @@ public final class Cli {
         } catch (ParameterException e) {
             throw CliException.usage(e.getMessage());
         }
+        String misplaced = misplacedOption(pr);
+        if (misplaced != null) {
+            throw CliException.usage(misplaced);
+        }
         CommandLine leaf = deepest(pr).commandSpec().commandLine();
         if (!(leaf.getCommand() instanceof Leaf l)) {
             throw CliException.usage("'" + String.join(" ", args) + "' names no command; see jscontract --help");
@@ -89,6 +94,12 @@ public final class Cli {
             terminal.err()
                     .println("jscontract: error: " + e.getMessage() + "; see `"
                             + where.getCommandSpec().qualifiedName() + " --help`");
+            terminal.err().flush();
+            return ExitCodes.USAGE;
+        }
+        String misplaced = misplacedOption(pr);
+        if (misplaced != null) {
+            terminal.err().println("jscontract: error: " + misplaced);
             terminal.err().flush();
             return ExitCodes.USAGE;
         }
@@ -140,6 +151,27 @@ public final class Cli {
             e.printStackTrace(terminal.err());
         }
         terminal.err().flush();
+    }
+
+    /**
+     * An option of a command given before one of its subcommands applies to that command only, so the subcommand
+     * would run without it ({@code dlq --stream ORDERS purge --all} would purge every dead-letter stream). Such a
+     * command line is refused; the global options (connection, {@code --trace}) are inherited and may go anywhere.
+     */
+    private static @Nullable String misplacedOption(ParseResult pr) {
+        for (ParseResult p = pr; p.hasSubcommand(); p = p.subcommand()) {
+            for (CommandLine.Model.OptionSpec o : p.matchedOptions()) {
+                if (o.scopeType() == ScopeType.INHERIT || o.inherited() || o.usageHelp() || o.versionHelp()) {
+                    continue;
+                }
+                String command = p.commandSpec().qualifiedName();
+                String sub = p.subcommand().commandSpec().name();
+                return "option " + o.longestName() + " was given before the subcommand '" + sub + "', where it would"
+                        + " apply to '" + command + "' only and be ignored; put it after '" + sub + "': "
+                        + command + " " + sub + " " + o.longestName() + " ...";
+            }
+        }
+        return null;
     }
 
     private static ParseResult deepest(ParseResult pr) {

@@ -88,6 +88,25 @@ class CliTest {
     }
 
     @Test
+    void anOptionOfDlqBeforeItsSubcommandIsRefusedNotIgnored() {
+        CliRun cli = CliRun.isolated();
+        // picocli would give --stream to `dlq` and run `purge` without it: every DLQ_* stream would be purged
+        CliRun.Result purge = cli.run("dlq", "--stream", "ORDERS", "purge", "--all", "-f");
+        assertThat(purge.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(purge.err())
+                .isEqualTo("jscontract: error: option --stream was given before the subcommand 'purge', where it"
+                        + " would apply to 'jscontract dlq' only and be ignored; put it after 'purge': jscontract dlq"
+                        + " purge --stream ...\n");
+        assertThatThrownBy(() -> Cli.parse(CLOCK, "dlq", "--reason", "poison", "list"))
+                .isInstanceOf(CliException.class)
+                .hasMessageStartingWith("option --reason was given before the subcommand 'list'");
+        // global options are inherited: before or after the subcommand alike
+        assertThat(Cli.parse(CLOCK, "dlq", "--server", "nats://h:4222", "list", "--stream", "ORDERS"))
+                .isNotNull();
+        assertThat(Cli.parse(CLOCK, "dlq", "--stream", "ORDERS")).isNotNull();
+    }
+
+    @Test
     void helpAndVersionExitZeroAndNoCommandIsAUsageError() {
         CliRun cli = CliRun.isolated();
         CliRun.Result help = cli.run("--help");

@@ -14,7 +14,8 @@ import java.util.Locale;
  * @param parked outbox rows parked plus messages dead-lettered
  * @param redeliveries handler runs beyond one per message
  * @param timeToRecover from the end of the fault to the side effect of the first message written after it: the whole
- *     path works again (the longest, when repeated)
+ *     path works again (the longest, when repeated; zero for a fault that ended after every side effect had
+ *     happened, one day for a fault after which no side effect ever happened although messages remained)
  * @param note what else the scenario measured
  */
 record Figures(

@@ -358,7 +358,14 @@ final class Pipeline implements AutoCloseable {
         Duration recovery = Duration.ZERO;
         for (Instant end : faultEnds) {
             Instant first = firstEffectAfter(end);
-            Duration d = first == null ? Duration.ofDays(1) : Duration.between(end, first);
+            Duration d;
+            if (first != null) {
+                d = Duration.between(end, first);
+            } else if (remainingAt(end) == 0) {
+                d = Duration.ZERO; // the fault ended after the last side effect: nothing was left to recover
+            } else {
+                d = Duration.ofDays(1); // never recovered
+            }
             if (d.compareTo(recovery) > 0) {
                 recovery = d;
             }
@@ -419,6 +426,20 @@ final class Pipeline implements AutoCloseable {
                         + " WHERE e.at > ?",
                 t);
         return first != null ? first : instant("SELECT min(at) FROM " + name + "_effects WHERE at > ?", t);
+    }
+
+    /** Messages committed so far whose side effect had not happened by {@code t}. */
+    private long remainingAt(Instant t) throws SQLException {
+        try (java.sql.Connection c = dataSource.getConnection();
+                PreparedStatement st = c.prepareStatement("SELECT count(*) FROM " + name + "_expected e"
+                        + " WHERE NOT EXISTS (SELECT 1 FROM " + name + "_effects f"
+                        + " WHERE f.msg_id = e.msg_id AND f.at <= ?)")) {
+            st.setTimestamp(1, Timestamp.from(t));
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
     }
 
     private Instant instant(String sql, Instant t) throws SQLException {

@@ -9,9 +9,7 @@ import io.nats.client.support.Status;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.EnumSet;
-import java.util.Iterator;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
@@ -84,7 +82,7 @@ public final class PullEngine {
     private final String bodySuffix;
 
     /** Open pull requests, oldest first: the server fills waiting requests in arrival order. */
-    private final ArrayDeque<Request> requests = new ArrayDeque<>();
+    private final OpenPulls requests = new OpenPulls();
 
     private final Set<PauseCause> pauses = EnumSet.noneOf(PauseCause.class);
     private @Nullable BooleanSupplier gate;
@@ -94,7 +92,6 @@ public final class PullEngine {
     private boolean stopped;
     private boolean started;
     private int inFlight;
-    private int requested;
     private long nextRequestId;
     private long lastActivityMillis;
     private long retryNotBeforeMillis;
@@ -105,20 +102,6 @@ public final class PullEngine {
     private boolean stalled;
 
     private long pullsSent;
-
-    private static final class Request {
-        final long id;
-        int remaining;
-        final long deadMillis;
-        final long sentMillis;
-
-        Request(long id, int remaining, long deadMillis, long sentMillis) {
-            this.id = id;
-            this.remaining = remaining;
-            this.deadMillis = deadMillis;
-            this.sentMillis = sentMillis;
-        }
-    }
 
     /**
      * @param planner how much to pull
@@ -212,7 +195,7 @@ public final class PullEngine {
 
     /** Whether nothing is in flight and no pull is open. */
     public synchronized boolean isIdle() {
-        return inFlight <= 0 && requested <= 0;
+        return inFlight <= 0 && requests.requested() <= 0;
     }
 
     /** Messages received and not yet settled. */
@@ -222,7 +205,7 @@ public final class PullEngine {
 
     /** Messages asked for by open pulls. */
     public synchronized int requested() {
-        return requested;
+        return requests.requested();
     }
 
     /** Pull requests sent so far. */
@@ -248,11 +231,11 @@ public final class PullEngine {
      */
     public synchronized Duration oldestBufferedAge() {
         PullTransport.Inbox i = inbox;
-        Request r = requests.peekFirst();
-        if (i == null || r == null || i.buffered() == 0) {
+        long sent = requests.oldestSentMillis();
+        if (i == null || sent < 0 || i.buffered() == 0) {
             return Duration.ZERO;
         }
-        return Duration.ofMillis(Math.max(0, clock.millis() - r.sentMillis));
+        return Duration.ofMillis(Math.max(0, clock.millis() - sent));
     }
 
     /**
@@ -269,13 +252,7 @@ public final class PullEngine {
             long now = clock.millis();
             if (!stalled) {
                 // While stalled, open pulls may be stuck in the network and still be served once it heals.
-                for (Iterator<Request> it = requests.iterator(); it.hasNext(); ) {
-                    Request r = it.next();
-                    if (now >= r.deadMillis) {
-                        requested -= r.remaining;
-                        it.remove();
-                    }
-                }
+                requests.expire(now);
             }
             if (status == PullTransport.Status.CONNECTED
                     && (stalled || !requests.isEmpty())
@@ -372,13 +349,7 @@ public final class PullEngine {
     /** The stalled path works again: open pulls get a fresh expiry, since the server may only now have them. */
     private void heal(long now) {
         stalled = false;
-        long dead = now + expiryMillis + Math.max(1000, heartbeatMillis);
-        ArrayDeque<Request> refreshed = new ArrayDeque<>(requests.size());
-        for (Request r : requests) {
-            refreshed.addLast(new Request(r.id, r.remaining, dead, r.sentMillis));
-        }
-        requests.clear();
-        requests.addAll(refreshed);
+        requests.refresh(now + expiryMillis + Math.max(1000, heartbeatMillis));
     }
 
     /** Whether the inbox holds messages no handler thread has read yet (they count as signs of life). */
@@ -452,7 +423,6 @@ public final class PullEngine {
 
     private void clearRequests() {
         requests.clear();
-        requested = 0;
     }
 
     /** Unsubscribes; later messages on the inbox are dropped by the client and redelivered by the server. */
@@ -497,7 +467,7 @@ public final class PullEngine {
                 long now = clock.millis();
                 if (now >= retryNotBeforeMillis) {
                     int n;
-                    while ((n = planner.nextPull(inFlight, Math.max(requested, i.buffered()))) > 0) {
+                    while ((n = planner.nextPull(inFlight, Math.max(requests.requested(), i.buffered()))) > 0) {
                         if (!sendPull(i, n, now)) {
                             break;
                         }
@@ -526,8 +496,7 @@ public final class PullEngine {
             retryNotBeforeMillis = now + MIN_ERROR_BACKOFF_MILLIS;
             return false;
         }
-        requests.addLast(new Request(id, n, now + expiryMillis + Math.max(1000, heartbeatMillis), now));
-        requested += n;
+        requests.add(id, n, now + expiryMillis + Math.max(1000, heartbeatMillis), now);
         pullsSent++;
         return true;
     }
@@ -588,16 +557,7 @@ public final class PullEngine {
                 recovering = stalled || errorsSinceMillis >= 0;
                 if (from == inbox) {
                     // a message carries its own subject, not the request's: attribute it to the oldest open request
-                    Request r = requests.peekFirst();
-                    if (r != null) {
-                        requested--;
-                        if (--r.remaining <= 0) {
-                            requests.pollFirst();
-                            if (requests.isEmpty()) {
-                                requested = 0;
-                            }
-                        }
-                    }
+                    requests.messageArrived();
                 }
                 inFlight++;
             }
@@ -624,14 +584,14 @@ public final class PullEngine {
                 error = null;
             } else {
                 if (from == inbox) {
-                    end(id);
+                    requests.end(id);
                 }
                 if (code == Status.NOT_FOUND_CODE || code == Status.REQUEST_TIMEOUT_CODE) {
                     // routine end of a pull (expired / nothing for no_wait)
-                } else if (code == Status.CONFLICT_CODE && isRoutineConflict(text)) {
+                } else if (code == Status.CONFLICT_CODE && PullProblems.isRoutineConflict(text)) {
                     LOG.debug("consumer {}/{}: pull ended: {} {}", stream, durable, code, text);
                 } else {
-                    error = classify(code, text);
+                    error = PullProblems.classify(code, text);
                     retryNotBeforeMillis = clock.millis() + errorBackoffMillis;
                     errorBackoffMillis = Math.min(errorBackoffMillis * 2, MAX_ERROR_BACKOFF_MILLIS);
                 }
@@ -670,43 +630,6 @@ public final class PullEngine {
         }
     }
 
-    /**
-     * Ends request {@code id} (a status addressed to it). Messages are attributed to the oldest open request, which
-     * is how the server fills waiting requests, and a request's terminal status arrives on the same connection before
-     * any message for a later request, so the attribution is exact; only messages for pulls written off can skew it,
-     * and an empty list of open requests resets the count.
-     */
-    private void end(long id) {
-        for (Iterator<Request> it = requests.iterator(); it.hasNext(); ) {
-            Request r = it.next();
-            if (r.id == id) {
-                it.remove();
-                requested -= r.remaining;
-                break;
-            }
-        }
-        if (requests.isEmpty() || requested < 0) {
-            requested = requests.stream().mapToInt(x -> x.remaining).sum();
-        }
-    }
-
-    private static boolean isRoutineConflict(String text) {
-        return text.equals("Batch Completed") || text.equals("Leadership Change") || text.equals("Server Shutdown");
-    }
-
-    private static PullErrorKind classify(int code, String text) {
-        if (code == Status.NO_RESPONDERS_CODE) {
-            return PullErrorKind.NO_RESPONDERS;
-        }
-        if (code == Status.CONFLICT_CODE && text.equals(Status.CONSUMER_DELETED)) {
-            return PullErrorKind.CONSUMER_DELETED;
-        }
-        if (code == Status.CONFLICT_CODE && text.startsWith(Status.EXCEEDED_MAX_PREFIX)) {
-            return PullErrorKind.LIMIT_EXCEEDED;
-        }
-        return PullErrorKind.OTHER;
-    }
-
     private void pullError(PullErrorKind kind, int code, String text) {
         long failingFor;
         synchronized (this) {
@@ -718,47 +641,16 @@ public final class PullEngine {
         }
         LOG.debug("consumer {}/{}: pull error {} ({} {})", stream, durable, kind, code, text);
         if (health != null) {
-            boolean overBudget = failingFor >= errorBudget.toMillis();
-            switch (kind) {
-                case CONSUMER_DELETED ->
-                    health.problem(
-                            Problem.CONSUMER_DELETED,
-                            true,
-                            "the durable consumer " + stream + "/" + durable + " was deleted on the server (409"
-                                    + " Consumer Deleted); jscontract does not recreate it, since that would restart"
-                                    + " delivery from the deliver policy. Recreate it (or restart this consumer to"
-                                    + " provision it); pulls are retried every " + MAX_ERROR_BACKOFF_MILLIS / 1000
-                                    + " s and the consumer resumes when it is back");
-                case NO_RESPONDERS -> {
-                    if (!health.has(Problem.CONSUMER_DELETED)) {
-                        health.problem(
-                                Problem.JETSTREAM_UNAVAILABLE,
-                                overBudget,
-                                "pulls get 503 No Responders: JetStream, the stream's leader or the consumer "
-                                        + stream + "/" + durable + " is not available (a server restarting, a leader"
-                                        + " election, JetStream disabled, the consumer deleted)"
-                                        + (overBudget
-                                                ? " for longer than the pull error budget " + errorBudget
-                                                        + "; check the server"
-                                                : "")
-                                        + "; retrying with backoff");
-                    }
-                }
-                case LIMIT_EXCEEDED ->
-                    health.problem(
-                            Problem.PULL_ERRORS,
-                            overBudget,
-                            "pull requests exceed a consumer limit (" + code + " " + text + "): check max_waiting,"
-                                    + " max_batch, max_expires and max_bytes against the contract's batch size");
-                case OTHER ->
-                    health.problem(
-                            Problem.PULL_ERRORS,
-                            overBudget,
-                            "pulls fail with an unexpected status " + code + " " + text + "; retrying with backoff");
-                case HEARTBEAT_MISSED -> {
-                    // not an error of the pulls themselves: they were re-sent
-                }
-            }
+            PullProblems.report(
+                    health,
+                    stream,
+                    durable,
+                    kind,
+                    code,
+                    text,
+                    failingFor >= errorBudget.toMillis(),
+                    errorBudget,
+                    MAX_ERROR_BACKOFF_MILLIS);
         }
         if (events.enabled()) {
             events.publish(new ConsumerEvent.PullError(events.now(), stream, durable, kind, code, text));
@@ -808,6 +700,6 @@ public final class PullEngine {
     @Override
     public synchronized String toString() {
         return "PullEngine{" + stream + "/" + durable + ", " + planner + ", inFlight=" + inFlight + ", requested="
-                + requested + ", pauses=" + pauses + ", gateClosed=" + gateClosed + "}";
+                + requests.requested() + ", pauses=" + pauses + ", gateClosed=" + gateClosed + "}";
     }
 }
