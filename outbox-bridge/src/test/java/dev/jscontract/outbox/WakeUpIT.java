@@ -33,6 +33,12 @@ class WakeUpIT {
     /** Much longer than any await below: a row found within them was not found by the safety poll. */
     private static final Duration NO_POLL = Duration.ofMinutes(5);
 
+    /**
+     * How long to wait for what a relay does within milliseconds on an idle machine: generous, since the integration
+     * tests run in parallel on two shared cores, and still ten times shorter than the safety poll.
+     */
+    private static final Duration AWAIT = Duration.ofSeconds(30);
+
     @Test
     void aWriterNotifiesOnlyWhenItsRowsPartitionHasASleepingRelay(PostgresDatabase db) throws Exception {
         OutboxTables tables = OutboxTesting.tables("notify");
@@ -69,7 +75,7 @@ class WakeUpIT {
             assertThat(inSleepingPartition).isEqualTo(5); // ids alternate between the two partitions
             // notifications arrive in commit order: once 'end' is here, every earlier one is too
             List<String> payloads = new ArrayList<>();
-            await(Duration.ofSeconds(10), "the closing notification", () -> {
+            await(AWAIT, "the closing notification", () -> {
                 try {
                     PGNotification[] n = listener.unwrap(PGConnection.class).getNotifications(100);
                     if (n != null) {
@@ -124,16 +130,21 @@ class WakeUpIT {
                 Set<Integer> others = new TreeSet<>(Set.of(0, 1, 2, 3));
                 others.remove(partition);
                 // it sleeps on the other partitions, but cannot take the open transaction's partition
-                awaitChecked(Duration.ofSeconds(10), "idle locks on the other partitions", () -> idleLocks(db, tables)
+                awaitChecked(AWAIT, "idle locks on the other partitions", () -> idleLocks(db, tables)
                         .equals(others));
                 assertThat(idleLocks(db, tables)).doesNotContain(partition);
                 open.commit();
                 // a sleeping relay would find the row only at its safety poll, minutes away
-                awaitChecked(
-                        Duration.ofSeconds(10),
-                        "the open transaction's row published",
-                        () -> messages(nc, stream) == 1);
-                awaitChecked(Duration.ofSeconds(10), "asleep on every partition", () -> idleLocks(db, tables)
+                try {
+                    awaitChecked(AWAIT, "the open transaction's row published", () -> messages(nc, stream) == 1);
+                } catch (AssertionError e) {
+                    throw new AssertionError(
+                            e.getMessage() + "; relay health " + relay.getHealth() + ", idle locks "
+                                    + idleLocks(db, tables) + ", rows left "
+                                    + OutboxTesting.count(db.dataSource(), tables.qualifiedTable()),
+                            e);
+                }
+                awaitChecked(AWAIT, "asleep on every partition", () -> idleLocks(db, tables)
                         .equals(Set.of(0, 1, 2, 3)));
                 // asleep: the next commit notifies and wakes it
                 try (java.sql.Connection c = db.connection()) {
@@ -147,9 +158,9 @@ class WakeUpIT {
                                     .build());
                     c.commit();
                 }
-                awaitChecked(Duration.ofSeconds(10), "the later row published", () -> messages(nc, stream) == 2);
+                awaitChecked(AWAIT, "the later row published", () -> messages(nc, stream) == 2);
             }
-            awaitChecked(Duration.ofSeconds(10), "no idle lock after close", () -> idleLocks(db, tables)
+            awaitChecked(AWAIT, "no idle lock after close", () -> idleLocks(db, tables)
                     .isEmpty());
         }
     }
@@ -181,7 +192,7 @@ class WakeUpIT {
                     .streams(stream)
                     .build()) {
                 relay.start();
-                awaitChecked(Duration.ofSeconds(10), "the row published on schema 1", () -> messages(nc, stream) == 1);
+                awaitChecked(AWAIT, "the row published on schema 1", () -> messages(nc, stream) == 1);
             }
             try (java.sql.Connection c = db.connection();
                     Statement st = c.createStatement()) {
@@ -208,16 +219,13 @@ class WakeUpIT {
                     .idlePollInterval(NO_POLL)
                     .build()) {
                 relay.start();
-                awaitChecked(Duration.ofSeconds(10), "the kept row published", () -> messages(nc, stream) == 2);
-                awaitChecked(
-                        Duration.ofSeconds(10),
-                        "asleep",
-                        () -> idleLocks(db, tables).size() == 2);
+                awaitChecked(AWAIT, "the kept row published", () -> messages(nc, stream) == 2);
+                awaitChecked(AWAIT, "asleep", () -> idleLocks(db, tables).size() == 2);
                 try (java.sql.Connection c = db.connection();
                         Statement st = c.createStatement()) {
                     st.execute("INSERT INTO " + t + " (subject, payload) VALUES ('" + name + ".v2', '\\x03')");
                 }
-                awaitChecked(Duration.ofSeconds(10), "a new row published", () -> messages(nc, stream) == 3);
+                awaitChecked(AWAIT, "a new row published", () -> messages(nc, stream) == 3);
             }
         }
     }

@@ -276,7 +276,9 @@ final class Claimer {
             idleHeld = held;
             if (Arrays.equals(held, wanted)) {
                 asleep = true;
-                inFlight.claimRequested.set(true);
+                // claim once more at once, not at the next poll (asleep: the safety poll): a writer that committed
+                // between the last claim and the lock notified nobody
+                inFlight.wake();
             }
             db.recovered();
         } catch (SQLException e) {
