@@ -1,8 +1,10 @@
 package dev.jscontract.outbox;
 
 import dev.jscontract.contract.internal.Checks;
+import dev.jscontract.outbox.internal.Engine;
 import dev.jscontract.outbox.internal.RelayConfig;
 import dev.jscontract.outbox.internal.RelayEngine;
+import dev.jscontract.outbox.internal.WalRelayEngine;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.nats.client.Connection;
@@ -75,6 +77,17 @@ import org.jspecify.annotations.Nullable;
  *       back. Connection problems and server outages never count as attempts: the relay pauses instead.
  * </ul>
  *
+ * <h2>WAL mode</h2>
+ *
+ * With {@link Builder#wal(WalSettings)} the relay reads events that an {@link OutboxWriter} in WAL mode emitted as
+ * logical decoding messages, from a replication slot, instead of claiming rows (README, "WAL mode"): events are
+ * published in commit order, the slot's confirmed position advances only up to the last event whose PubAck, and every
+ * PubAck before it, arrived, poison events are parked with their LSN, and one relay streams while others with the
+ * same slot wait and take over. It runs two threads ({@code wal}, {@code stats}), one replication session and up to
+ * two ordinary sessions; its meters are under {@code jscontract.outbox.wal.}, tagged {@code slot}. Its events are the
+ * same records: in {@link OutboxRelayEvent.PublishedRow} and {@link OutboxRelayEvent.RowParked} the row id is the
+ * event's LSN ({@code -LSN} for parked events, their id in the parked table), and {@code createdAt} is the commit time.
+ *
  * <h2>Threads and resources</h2>
  *
  * {@link #start()} starts four daemon threads (control: ownership and stats; listen: commit notifications; claim and
@@ -131,12 +144,14 @@ public final class OutboxRelay implements AutoCloseable {
     }
 
     private final RelayConfig config;
-    private final RelayEngine engine;
+    private final @Nullable WalSettings wal;
+    private final Engine engine;
     private State state = State.NEW;
 
-    private OutboxRelay(RelayConfig config) {
+    private OutboxRelay(RelayConfig config, @Nullable WalSettings wal) {
         this.config = config;
-        this.engine = new RelayEngine(config);
+        this.wal = wal;
+        this.engine = wal == null ? new RelayEngine(config) : new WalRelayEngine(config, wal);
     }
 
     /** Starts a builder: connection, then data source, then options. */
@@ -205,7 +220,15 @@ public final class OutboxRelay implements AutoCloseable {
         return engine.failure();
     }
 
-    /** The partitions this relay owns right now (empty before start and after close). */
+    /** The WAL mode's settings, or {@code null} for the table mode. */
+    public @Nullable WalSettings getWal() {
+        return wal;
+    }
+
+    /**
+     * The partitions this relay owns right now (empty before start and after close). In WAL mode there is one
+     * partition, the slot: {@code {0}} while this relay streams from it, empty while it waits as a standby.
+     */
     public Set<Integer> getOwnedPartitions() {
         return engine.ownedPartitions();
     }
@@ -227,7 +250,8 @@ public final class OutboxRelay implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "OutboxRelay{" + config.name() + ", " + config.tables().qualifiedTable() + ", " + state + "}";
+        return "OutboxRelay{" + config.name() + ", "
+                + (wal != null ? "wal slot " + wal.getSlot() : config.tables().qualifiedTable()) + ", " + state + "}";
     }
 
     /** First stage: the NATS connection. */
@@ -284,8 +308,24 @@ public final class OutboxRelay implements AutoCloseable {
         private boolean clockSet;
         private @Nullable MeterRegistry meterRegistry;
         private final List<OutboxRelayListener> listeners = new ArrayList<>();
+        private @Nullable WalSettings wal;
 
         private Builder() {}
+
+        /**
+         * Switches the relay to WAL mode (see the class documentation): it streams the events of {@link OutboxWriter}s
+         * in WAL mode from the settings' replication slot. The tables are still used: the metadata table's install id
+         * goes into derived message ids, and poison events go to the parked table ({@link OutboxSchema#installWal}).
+         * {@code batchSize}, {@code pipelineDepth}, {@code rebalanceInterval}, {@code idlePollInterval} and {@code
+         * longTransactionThreshold} belong to the table mode and cannot be combined with it.
+         *
+         * @throws IllegalStateException when set twice
+         */
+        public Builder wal(WalSettings wal) {
+            Checks.once(this.wal != null, "wal", this.wal);
+            this.wal = Objects.requireNonNull(wal, "wal");
+            return this;
+        }
 
         @Override
         public DataSourceStage connection(Connection connection) {
@@ -582,15 +622,39 @@ public final class OutboxRelay implements AutoCloseable {
                         + (long) batchSize * pipelineDepth + " rows in flight, more than " + MAX_IN_FLIGHT_ROWS
                         + "; lower one of them");
             }
-            Duration minimum = RelayConfig.minimumHorizon(maxAttempts, publishTimeout, retryBackoff, rebalanceInterval);
+            if (wal != null) {
+                String tableOnly = batchSizeSet
+                        ? "batchSize"
+                        : pipelineDepthSet
+                                ? "pipelineDepth"
+                                : rebalanceIntervalSet
+                                        ? "rebalanceInterval"
+                                        : idlePollIntervalSet
+                                                ? "idlePollInterval"
+                                                : longTransactionThresholdSet ? "longTransactionThreshold" : null;
+                if (tableOnly != null) {
+                    throw new IllegalStateException(tableOnly + " belongs to the table mode and has no effect with"
+                            + " wal(...); remove " + tableOnly + "(...) (WAL mode: see WalSettings)");
+                }
+            }
+            // WAL mode: a standby takes over within about one takeover interval, and up to one status interval of
+            // acknowledged events is not yet confirmed when a relay dies
+            Duration minimum = wal == null
+                    ? RelayConfig.minimumHorizon(maxAttempts, publishTimeout, retryBackoff, rebalanceInterval)
+                    : RelayConfig.minimumHorizon(maxAttempts, publishTimeout, retryBackoff, wal.getTakeoverInterval())
+                            .plus(wal.getStatusInterval());
             Duration horizon = retryHorizon != null ? retryHorizon : minimum;
             if (horizon.compareTo(minimum) < 0) {
                 throw new IllegalStateException("retryHorizon " + horizon + " is shorter than the " + minimum
                         + " that maxAttempts " + maxAttempts + ", publishTimeout " + publishTimeout + ", retryBackoff "
-                        + retryBackoff + " and rebalanceInterval " + rebalanceInterval + " allow; raise retryHorizon"
+                        + retryBackoff + " and "
+                        + (wal == null
+                                ? "rebalanceInterval " + rebalanceInterval
+                                : "the takeover and status intervals of " + wal)
+                        + " allow; raise retryHorizon"
                         + " to at least " + minimum + " or shorten those settings");
             }
-            if (longTransactionThreshold.compareTo(statsInterval) < 0) {
+            if (wal == null && longTransactionThreshold.compareTo(statsInterval) < 0) {
                 throw new IllegalStateException("longTransactionThreshold " + longTransactionThreshold
                         + " is shorter than statsInterval " + statsInterval + ", so the warning could come late by up"
                         + " to statsInterval; raise longTransactionThreshold or lower statsInterval");
@@ -620,7 +684,7 @@ public final class OutboxRelay implements AutoCloseable {
                     clock,
                     meterRegistry != null ? meterRegistry : new CompositeMeterRegistry(),
                     List.copyOf(listeners));
-            return new OutboxRelay(config);
+            return new OutboxRelay(config, wal);
         }
 
         private static Duration atMost(Duration value, Duration max, String name) {

@@ -2,6 +2,7 @@ package dev.jscontract.outbox;
 
 import dev.jscontract.contract.internal.Checks;
 import dev.jscontract.outbox.internal.SchemaTemplate;
+import dev.jscontract.outbox.internal.WalSchemaTemplate;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -94,6 +95,79 @@ public final class OutboxSchema {
                     lock.execute();
                 }
                 checkExisting(c, tables, partitions);
+                try (Statement st = c.createStatement()) {
+                    st.execute(script);
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(autoCommit);
+            }
+        }
+    }
+
+    /**
+     * The idempotent SQL that adds WAL mode ({@link WalSettings}) to an installed outbox schema: the parked table's
+     * {@code lsn} column, the (empty) publication and the function {@code <table>_emit(subject, payload, headers,
+     * message_id, ordering_key)} that emits an event for writers in other languages. Creating a publication needs
+     * the {@code CREATE} privilege on the database.
+     */
+    public static String walSql(OutboxTables tables, WalSettings wal) {
+        Objects.requireNonNull(tables, "tables");
+        Objects.requireNonNull(wal, "wal");
+        return WalSchemaTemplate.render(tables, wal.getPrefix(), wal.getPublication());
+    }
+
+    /**
+     * Installs the schema for WAL mode in one transaction: {@link #install(DataSource, OutboxTables, int)} (the
+     * metadata table with the install id that goes into derived message ids, and the parked table; the outbox table
+     * is created but stays empty in WAL mode) with the installed partition count, or {@value #DEFAULT_PARTITIONS} on
+     * a new database, then {@link #walSql(OutboxTables, WalSettings)}. Safe to call on every start. The replication
+     * slot is not created here: the relay creates it when it first starts.
+     *
+     * @throws SQLException when the database refuses a statement (for example, missing privileges)
+     * @throws IllegalStateException when the server is older than PostgreSQL 14 (no logical decoding messages in
+     *     {@code pgoutput}), or an outbox is installed with another schema version
+     */
+    public static void installWal(DataSource dataSource, OutboxTables tables, WalSettings wal) throws SQLException {
+        Objects.requireNonNull(dataSource, "dataSource");
+        Objects.requireNonNull(tables, "tables");
+        Objects.requireNonNull(wal, "wal");
+        int partitions = DEFAULT_PARTITIONS;
+        try (Connection c = dataSource.getConnection()) {
+            int version = c.getMetaData().getDatabaseMajorVersion();
+            if (version < 14) {
+                throw new IllegalStateException("the outbox's WAL mode needs PostgreSQL 14 or newer (pgoutput streams"
+                        + " logical decoding messages from 14 on) but the server is " + version
+                        + "; upgrade PostgreSQL or use the table mode (no wal(...) setting)");
+            }
+            try (PreparedStatement st = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+                st.setString(1, tables.qualifiedMetaTable());
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    if (rs.getBoolean(1)) {
+                        try (Statement q = c.createStatement();
+                                ResultSet p = q.executeQuery("SELECT partitions FROM " + tables.qualifiedMetaTable())) {
+                            if (p.next()) {
+                                partitions = p.getInt(1);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        install(dataSource, tables, partitions);
+        String script = walSql(tables, wal);
+        try (Connection c = dataSource.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
+                    lock.setString(1, "jscontract.outbox.install:" + tables.qualifiedTable());
+                    lock.execute();
+                }
                 try (Statement st = c.createStatement()) {
                     st.execute(script);
                 }

@@ -2,6 +2,7 @@ package dev.jscontract.outbox;
 
 import dev.jscontract.contract.internal.Checks;
 import dev.jscontract.outbox.internal.HeadersJson;
+import dev.jscontract.outbox.internal.WalEventCodec;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -10,6 +11,8 @@ import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import org.postgresql.replication.LogSequenceNumber;
 
 /**
  * Writes outbox rows inside the caller's transaction. There is no network call and no NATS dependency here: the row
@@ -39,6 +42,14 @@ import java.util.Objects;
  * #writeAll(Connection, List)} locks its keys in hash order. {@link Builder#orderingLock(boolean) orderingLock(false)}
  * turns the lock off when the application already serializes writers per key.
  *
+ * <h2>WAL mode</h2>
+ *
+ * With {@link Builder#wal(WalSettings)} the writer inserts no row: it emits each message with {@code
+ * pg_logical_emit_message(true, prefix, bytes)} in the caller's transaction (format: {@code
+ * docs/wal-event-format.md}). The message is decoded, and relayed by an {@link OutboxRelay} in WAL mode, only if the
+ * transaction commits; events reach the stream in commit order, so no per-key lock is taken. {@link #write} then
+ * returns the message's LSN instead of a row id.
+ *
  * <p>Thread-safe; the {@link Connection} is the caller's and is neither committed nor closed here.
  */
 public final class OutboxWriter {
@@ -48,10 +59,12 @@ public final class OutboxWriter {
     private final String insertPlain;
     private final String lockKeys;
     private final String insertBatch;
+    private final @Nullable WalSettings wal;
 
-    private OutboxWriter(OutboxTables tables, boolean orderingLock) {
+    private OutboxWriter(OutboxTables tables, boolean orderingLock, @Nullable WalSettings wal) {
         this.tables = tables;
         this.orderingLock = orderingLock;
+        this.wal = wal;
         String t = tables.qualifiedTable();
         String ns = "'" + tables.qualifiedMetaTable() + "'::regclass::oid::int";
         String columns = " (subject, message_id, headers, payload, ordering_key) ";
@@ -80,6 +93,11 @@ public final class OutboxWriter {
         return tables;
     }
 
+    /** The WAL mode's settings, or {@code null} in table mode (see the class documentation). */
+    public @Nullable WalSettings getWal() {
+        return wal;
+    }
+
     /** Whether the per-key advisory lock is taken (see the class documentation). */
     public boolean isOrderingLock() {
         return orderingLock;
@@ -90,13 +108,16 @@ public final class OutboxWriter {
      *
      * @param connection the caller's connection, normally with auto-commit off; with auto-commit on the row commits
      *     at once, on its own
-     * @return the row's id
+     * @return the row's id; in WAL mode the LSN of the emitted message (as a {@code long}, pgjdbc's {@code LogSequenceNumber.asLong()})
      * @throws SQLException when the insert fails (for example, the schema is not installed); the caller's
      *     transaction is then aborted, as with any failed statement
      */
     public long write(Connection connection, OutboxMessage message) throws SQLException {
         Objects.requireNonNull(connection, "connection");
         Objects.requireNonNull(message, "message");
+        if (wal != null) {
+            return emit(connection, List.of(message))[0];
+        }
         String key = message.getOrderingKey();
         boolean lock = orderingLock && key != null;
         try (PreparedStatement st = connection.prepareStatement(lock ? insertKeyed : insertPlain)) {
@@ -120,7 +141,7 @@ public final class OutboxWriter {
      * Inserts several rows with one statement (plus one for the key locks), in list order, in the connection's
      * current transaction.
      *
-     * @return the rows' ids, in list order
+     * @return the rows' ids, in list order; in WAL mode the messages' LSNs
      * @throws SQLException when the insert fails; the caller's transaction is then aborted
      */
     public long[] writeAll(Connection connection, List<OutboxMessage> messages) throws SQLException {
@@ -129,6 +150,9 @@ public final class OutboxWriter {
         int n = messages.size();
         if (n == 0) {
             return new long[0];
+        }
+        if (wal != null) {
+            return emit(connection, messages);
         }
         if (n == 1) {
             return new long[] {write(connection, messages.get(0))};
@@ -177,9 +201,53 @@ public final class OutboxWriter {
         }
     }
 
+    /** WAL mode: one {@code pg_logical_emit_message} per message, in list order, with one statement. */
+    private long[] emit(Connection connection, List<OutboxMessage> messages) throws SQLException {
+        WalSettings w = Objects.requireNonNull(wal);
+        int n = messages.size();
+        byte[][] contents = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            OutboxMessage m = Objects.requireNonNull(messages.get(i), "messages[" + i + "]");
+            contents[i] = WalEventCodec.encode(
+                    m.getSubject(),
+                    m.getMessageId(),
+                    m.getOrderingKey(),
+                    HeadersJson.write(m.getHeaders()),
+                    m.payloadUnsafe());
+        }
+        long[] lsns = new long[n];
+        if (n == 1) {
+            try (PreparedStatement st = connection.prepareStatement("SELECT pg_logical_emit_message(true, ?, ?)")) {
+                st.setString(1, w.getPrefix());
+                st.setBytes(2, contents[0]);
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    lsns[0] = LogSequenceNumber.valueOf(rs.getString(1)).asLong();
+                }
+            }
+            return lsns;
+        }
+        try (PreparedStatement st = connection.prepareStatement("SELECT pg_logical_emit_message(true, ?, c)::text"
+                + " FROM unnest(?::bytea[]) WITH ORDINALITY AS u(c, n) ORDER BY n")) {
+            st.setString(1, w.getPrefix());
+            st.setArray(2, connection.createArrayOf("bytea", contents));
+            int count = 0;
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    lsns[count++] = LogSequenceNumber.valueOf(rs.getString(1)).asLong();
+                }
+            }
+            if (count != n) {
+                throw new SQLException("emitted " + count + " outbox events for " + n + " messages");
+            }
+            return lsns;
+        }
+    }
+
     @Override
     public String toString() {
-        return "OutboxWriter{" + tables.qualifiedTable() + ", orderingLock=" + orderingLock + "}";
+        return "OutboxWriter{" + (wal != null ? "wal prefix " + wal.getPrefix() : tables.qualifiedTable())
+                + ", orderingLock=" + orderingLock + "}";
     }
 
     /** Builds an {@link OutboxWriter}; each option may be set once. */
@@ -188,8 +256,21 @@ public final class OutboxWriter {
         private boolean tablesSet;
         private boolean orderingLock = true;
         private boolean orderingLockSet;
+        private @Nullable WalSettings wal;
 
         private Builder() {}
+
+        /**
+         * Switches the writer to WAL mode (see the class documentation): events are emitted as logical decoding
+         * messages with the settings' prefix instead of inserted as rows.
+         *
+         * @throws IllegalStateException when set twice
+         */
+        public Builder wal(WalSettings wal) {
+            Checks.once(this.wal != null, "wal", this.wal);
+            this.wal = Objects.requireNonNull(wal, "wal");
+            return this;
+        }
 
         /**
          * The table names (default {@link OutboxTables#defaults()}).
@@ -217,9 +298,18 @@ public final class OutboxWriter {
             return this;
         }
 
-        /** The writer. */
+        /**
+         * The writer.
+         *
+         * @throws IllegalStateException when {@code orderingLock} is set together with {@code wal} (in WAL mode
+         *     events are relayed in commit order and no lock is taken)
+         */
         public OutboxWriter build() {
-            return new OutboxWriter(tables, orderingLock);
+            if (wal != null && orderingLockSet) {
+                throw new IllegalStateException("orderingLock has no effect with wal(...): in WAL mode events reach"
+                        + " the stream in commit order and the writer takes no lock; remove orderingLock(...)");
+            }
+            return new OutboxWriter(tables, wal == null && orderingLock, wal);
         }
     }
 }

@@ -15,6 +15,11 @@ import javax.sql.DataSource;
  * else the newest {@code /usr/lib/postgresql/<n>/bin}. The cluster has trust authentication on 127.0.0.1 only, a
  * superuser {@code jsc} and a database {@code jsc}.
  *
+ * <p><b>Logical decoding</b>: the cluster runs with {@code wal_level=logical}, {@code max_replication_slots=10} and
+ * {@code max_wal_senders=10}, and {@code initdb}'s trust rules admit replication connections from 127.0.0.1, so a
+ * test can create logical replication slots and stream from them (pgjdbc's replication API with {@code
+ * replication=database}) without reconfiguring a shared server, whose {@code wal_level} usually is {@code replica}.
+ *
  * <pre>{@code
  * @WithPrivatePostgres
  * class RelayRestartIT {

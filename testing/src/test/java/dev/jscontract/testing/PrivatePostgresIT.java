@@ -31,6 +31,20 @@ class PrivatePostgresIT {
 
     @Test
     @Order(2)
+    void supportsLogicalDecoding(PrivatePostgres pg) throws Exception {
+        try (Connection c = pg.connection();
+                Statement st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery("show wal_level")) {
+                rs.next();
+                assertThat(rs.getString(1)).isEqualTo("logical");
+            }
+            st.execute("select pg_create_logical_replication_slot('probe', 'pgoutput')");
+            st.execute("select pg_drop_replication_slot('probe')");
+        }
+    }
+
+    @Test
+    @Order(3)
     void killDropsConnectionsAndStartRecoversCommittedData(PrivatePostgres pg) throws Exception {
         try (Connection open = pg.connection()) {
             try (Statement st = open.createStatement()) {
@@ -50,7 +64,7 @@ class PrivatePostgresIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void stopAndRestartKeepData(PrivatePostgres pg) throws Exception {
         pg.stop();
         assertThat(pg.isRunning()).isFalse();

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * that fails unexpectedly, a refused duplicate window and a closed NATS connection halt the relay: every thread
  * stops.
  */
-public final class RelayEngine {
+public final class RelayEngine implements Engine {
     private static final Logger LOG = LoggerFactory.getLogger(RelayEngine.class);
 
     private final RelayConfig config;

@@ -167,6 +167,11 @@ public final class PrivatePostgresServer implements PrivatePostgres {
                 + "fsync = off\n"
                 + "full_page_writes = off\n"
                 + "max_connections = 200\n"
+                // logical decoding for the outbox's WAL mode; the shared server runs with wal_level=replica
+                + "wal_level = logical\n"
+                + "max_replication_slots = 10\n"
+                + "max_wal_senders = 10\n"
+                + "wal_sender_timeout = 60s\n"
                 + "shared_buffers = 64MB\n";
         try {
             Files.writeString(dataDir.resolve("postgresql.conf"), conf, java.nio.file.StandardOpenOption.APPEND);

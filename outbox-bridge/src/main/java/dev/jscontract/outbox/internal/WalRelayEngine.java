@@ -1,0 +1,1103 @@
+package dev.jscontract.outbox.internal;
+
+import dev.jscontract.contract.internal.Durations;
+import dev.jscontract.outbox.OutboxRelayEvent;
+import dev.jscontract.outbox.PublishFailure;
+import dev.jscontract.outbox.RelayHealth;
+import dev.jscontract.outbox.RelayState;
+import dev.jscontract.outbox.WalSettings;
+import io.nats.client.ConnectionListener;
+import io.nats.client.JetStream;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.api.PublishAck;
+import io.nats.client.impl.Headers;
+import io.nats.client.support.NatsJetStreamConstants;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+import org.postgresql.PGConnection;
+import org.postgresql.PGProperty;
+import org.postgresql.replication.LogSequenceNumber;
+import org.postgresql.replication.PGReplicationStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The outbox relay in WAL mode: streams the writer's logical decoding messages from a replication slot and publishes
+ * them in commit order.
+ *
+ * <h2>One thread streams</h2>
+ *
+ * The {@code wal} thread owns the replication session. It reads with {@code readPending()} (so it can also send
+ * status updates, settle PubAcks and notice a close without a blocking read; see {@code docs/decisions/
+ * outbox-wal-mode.md} for the pgjdbc facts behind this), publishes each event with {@code publishAsync} as soon as it
+ * is read, and keeps every event and every commit in one queue in WAL order. The head of the queue is settled in
+ * order: an acknowledged event is removed; a commit at the head means every event before it is acknowledged, so its
+ * end LSN becomes the flushed position reported to PostgreSQL (with automatic flush off, the driver never confirms
+ * more than that). A crash re-reads from the last reported position; the events read again carry the same {@code
+ * Nats-Msg-Id} and the duplicate window drops them.
+ *
+ * <h2>Failures</h2>
+ *
+ * A failed publish at the head stops settling: an outage (connection, timeout, stream unavailable) waits for NATS and
+ * publishes the event again, counting nothing and parking nothing; a failure of the event itself is retried with the
+ * relay's backoff up to {@code maxAttempts} (at once for permanent ones) and then parked with its LSN. While it waits,
+ * the thread keeps the replication session alive with status updates. Events after it that were already in flight
+ * may have been stored before it (as in the table relay, at most {@code maxInFlight}). A broken replication session
+ * discards the queue and reconnects from the slot's confirmed position.
+ *
+ * <h2>Several relays</h2>
+ *
+ * PostgreSQL lets one session stream from a slot; another relay's {@code START_REPLICATION} fails with "replication
+ * slot ... is active for PID ...". Such a relay is a standby: it tries again every {@code takeoverInterval}. The
+ * {@code stats} thread reads the slot's retained WAL and lag on its own session.
+ */
+public final class WalRelayEngine implements Engine {
+    private static final Logger LOG = LoggerFactory.getLogger(WalRelayEngine.class);
+    private static final String OBJECT_IN_USE = "55006";
+    private static final String DUPLICATE_OBJECT = "42710";
+    private static final String UNDECODABLE_SUBJECT = "(undecodable)";
+    /** Slot lag (bytes) above which the streaming relay writes a heartbeat, see {@link #heartbeat}. */
+    static final long HEARTBEAT_LAG = 1L << 20;
+
+    private final RelayConfig config;
+    private final WalSettings wal;
+    private final Events events;
+    private final RelayHealthTracker health;
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private volatile @Nullable WalMetrics metrics;
+    private volatile boolean stopping;
+    private volatile boolean streaming;
+    private volatile @Nullable Thread walThread;
+    private @Nullable Thread statsThread;
+    private @Nullable ConnectionListener natsListener;
+    private @Nullable DuplicateWindowGuard windows;
+    private @Nullable StreamLookup lookup;
+    private String idPrefix = "";
+    private String replicationUrl = "";
+    private @Nullable String replicationUser;
+    /** Whether this relay has seen the slot (a slot that disappears afterwards was dropped: events are lost). */
+    private boolean slotSeen;
+
+    private long lastConfirmed;
+    private boolean retainedWarned;
+
+    /** An engine for the configuration; nothing runs until {@link #start()}. */
+    public WalRelayEngine(RelayConfig config, WalSettings wal) {
+        this.config = config;
+        this.wal = wal;
+        this.events = new Events(config.listeners(), () -> {
+            WalMetrics m = metrics;
+            if (m != null) {
+                m.listenerErrors.increment();
+            }
+        });
+        this.health = new RelayHealthTracker(
+                config.name(),
+                config.clock(),
+                events,
+                state -> {
+                    WalMetrics m = metrics;
+                    if (m != null) {
+                        m.state.set(state);
+                    }
+                },
+                this::wakeAndStop);
+    }
+
+    @Override
+    public void start() throws SQLException, IOException {
+        WalMetrics m = new WalMetrics(config.meterRegistry(), wal.getSlot());
+        metrics = m;
+        try {
+            doStart();
+        } catch (SQLException | IOException | RuntimeException e) {
+            m.close();
+            metrics = null;
+            throw e;
+        }
+    }
+
+    private void doStart() throws SQLException, IOException {
+        try (Connection c = config.dataSource().getConnection()) {
+            checkServer(c);
+            SchemaInfo s = SchemaInfo.load(c, config.tables());
+            idPrefix = s.messageIdPrefix(config.tables()) + "wal:";
+        }
+        replicationUrl = replicationUrl(config.dataSource(), wal);
+        // the slot exists when start() returns: every event committed from then on is relayed
+        try {
+            ensureSlot();
+        } catch (Fatal e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        JetStreamManagement jsm = config.connection().jetStreamManagement();
+        DuplicateWindowGuard w = new DuplicateWindowGuard(config, jsm, events);
+        w.checkConfigured();
+        windows = w;
+        lookup = new StreamLookup(jsm);
+        Thread t = new Thread(this::runWal, "jsc-outbox-" + config.name() + "-wal");
+        t.setDaemon(true);
+        walThread = t;
+        Thread st = new Thread(this::runStats, "jsc-outbox-" + config.name() + "-stats");
+        st.setDaemon(true);
+        statsThread = st;
+        health.lifecycle(RelayState.RUNNING);
+        ConnectionListener nl = (conn, type) -> {
+            health.nats(conn.getStatus());
+            Thread wt = walThread;
+            if (wt != null) {
+                LockSupport.unpark(wt);
+            }
+        };
+        natsListener = nl;
+        config.connection().addConnectionListener(nl);
+        t.start();
+        st.start();
+        LOG.info(
+                "outbox relay {} started in WAL mode (slot {}, publication {}, prefix {}, retry horizon {})",
+                config.name(),
+                wal.getSlot(),
+                wal.getPublication(),
+                wal.getPrefix(),
+                Durations.human(config.retryHorizon()));
+    }
+
+    /** PostgreSQL 14+, wal_level=logical, the publication: each missing piece is an error that says the fix. */
+    private void checkServer(Connection c) throws SQLException {
+        int version = c.getMetaData().getDatabaseMajorVersion();
+        if (version < 14) {
+            throw new IllegalStateException("the outbox's WAL mode needs PostgreSQL 14 or newer (pgoutput streams"
+                    + " logical decoding messages from 14 on) but the server is " + version
+                    + "; upgrade PostgreSQL or use the table mode (no wal(...) setting)");
+        }
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SHOW wal_level")) {
+            rs.next();
+            String level = rs.getString(1);
+            if (!"logical".equals(level)) {
+                throw new IllegalStateException("the outbox's WAL mode needs wal_level=logical but the server runs"
+                        + " with wal_level=" + level + "; set wal_level = logical in postgresql.conf (managed"
+                        + " services: see the README's WAL mode section) and restart PostgreSQL, or use the table"
+                        + " mode (no wal(...) setting)");
+            }
+        }
+        try (PreparedStatement st = c.prepareStatement("SELECT 1 FROM pg_publication WHERE pubname = ?")) {
+            st.setString(1, wal.getPublication());
+            try (ResultSet rs = st.executeQuery()) {
+                if (!rs.next()) {
+                    throw new IllegalStateException("publication " + wal.getPublication() + " does not exist; run"
+                            + " OutboxSchema.installWal(dataSource, tables, walSettings) or CREATE PUBLICATION "
+                            + wal.getPublication() + " (it stays empty: only logical decoding messages are read)");
+                }
+            }
+        }
+    }
+
+    /**
+     * The replication connection's URL: given, or host, port and database of a session of the data source (pgjdbc's
+     * {@code DatabaseMetaData.getURL()} without its properties); that session's user goes into {@link
+     * #replicationUser}.
+     * A password is never in that URL: with password authentication, give {@code WalSettings.replicationUrl}.
+     */
+    private String replicationUrl(DataSource ds, WalSettings wal) throws SQLException {
+        String given = wal.getReplicationUrl();
+        if (given != null) {
+            return given;
+        }
+        try (Connection c = ds.getConnection()) {
+            String url = c.getMetaData().getURL();
+            if (url == null || !url.startsWith("jdbc:postgresql:")) {
+                throw new IllegalStateException("the WAL relay needs a replication connection, but the sessions of"
+                        + " its data source do not tell a pgjdbc URL (" + url + "); set"
+                        + " WalSettings.builder().replicationUrl(\"jdbc:postgresql://host:port/db?user=...\")");
+            }
+            replicationUser = c.getMetaData().getUserName();
+            // pgjdbc lists every property in that URL (preferQueryMode=extended among them, which a replication
+            // session must not use): keep host, port and database, and set what the session needs
+            int q = url.indexOf('?');
+            return q < 0 ? url : url.substring(0, q);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ the wal thread
+
+    private void runWal() {
+        try {
+            while (!stopping) {
+                try {
+                    streamOnce();
+                } catch (SlotBusy e) {
+                    standby(e.getMessage());
+                } catch (SQLException e) {
+                    if (stopping) {
+                        break;
+                    }
+                    setStreaming(false);
+                    health.databaseDown("replication", String.valueOf(e.getMessage()));
+                    LOG.warn(
+                            "outbox relay {}: the replication session failed ({}); reconnecting in {}",
+                            config.name(),
+                            e.getMessage(),
+                            Durations.human(wal.getTakeoverInterval()));
+                    pause(wal.getTakeoverInterval());
+                }
+            }
+        } catch (Fatal e) {
+            LOG.error("outbox relay {}: {}", config.name(), e.getMessage());
+            failure.compareAndSet(null, new IllegalStateException(e.getMessage()));
+            health.fatal(RelayHealth.Cause.RELAY_THREAD_FAILED, e.getMessage());
+        } catch (Stop e) {
+            // closing
+        } catch (RuntimeException | Error e) {
+            LOG.error("outbox relay {}: the wal thread failed unexpectedly; the relay stops", config.name(), e);
+            failure.compareAndSet(null, e);
+            health.fatal(RelayHealth.Cause.RELAY_THREAD_FAILED, "the wal thread failed: " + e);
+        } finally {
+            setStreaming(false);
+        }
+    }
+
+    private void standby(String why) {
+        if (streaming) {
+            setStreaming(false);
+        }
+        LOG.debug("outbox relay {}: standby ({})", config.name(), why);
+        health.databaseUp("replication");
+        pause(wal.getTakeoverInterval());
+    }
+
+    private void setStreaming(boolean on) {
+        if (streaming != on) {
+            streaming = on;
+            WalMetrics m = metrics;
+            if (m != null) {
+                m.active.set(on ? 1 : 0);
+            }
+            if (on) {
+                LOG.info("outbox relay {} holds slot {} and streams from it", config.name(), wal.getSlot());
+            } else {
+                LOG.info("outbox relay {} no longer streams from slot {}", config.name(), wal.getSlot());
+            }
+        }
+    }
+
+    /** One replication session: from connecting to the first failure, or to close. */
+    private void streamOnce() throws SQLException {
+        ensureSlot();
+        Properties props = new Properties();
+        PGProperty.REPLICATION.set(props, "database");
+        PGProperty.PREFER_QUERY_MODE.set(props, "simple");
+        PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "10");
+        PGProperty.APPLICATION_NAME.set(props, "jscontract-outbox-wal " + config.name());
+        PGProperty.CONNECT_TIMEOUT.set(
+                props, (int) Math.max(1, config.dbNetworkTimeout().toSeconds()));
+        String user = replicationUser;
+        if (user != null && wal.getReplicationUrl() == null) {
+            PGProperty.USER.set(props, user);
+        }
+        Connection rc = new org.postgresql.Driver().connect(replicationUrl, props);
+        if (rc == null) {
+            throw new Fatal("the replication URL " + replicationUrl + " is not a pgjdbc URL");
+        }
+        try (rc) {
+            PGReplicationStream stream;
+            try {
+                stream = rc.unwrap(PGConnection.class)
+                        .getReplicationAPI()
+                        .replicationStream()
+                        .logical()
+                        .withSlotName(wal.getSlot())
+                        .withSlotOption("proto_version", 1)
+                        .withSlotOption("publication_names", wal.getPublication())
+                        .withSlotOption("messages", true)
+                        .withStatusInterval((int) wal.getStatusInterval().toMillis(), TimeUnit.MILLISECONDS)
+                        .withAutomaticFlush(false)
+                        .start();
+            } catch (SQLException e) {
+                if (OBJECT_IN_USE.equals(e.getSQLState())) {
+                    throw new SlotBusy(e.getMessage());
+                }
+                String m = String.valueOf(e.getMessage());
+                if (m.contains("can no longer get changes") || m.contains("has been invalidated")) {
+                    throw new Fatal("replication slot " + wal.getSlot() + " lost WAL it still needed (" + m + "): the"
+                            + " events between its confirmed position and the WAL PostgreSQL kept are gone"
+                            + " (max_slot_wal_keep_size). Publish them again from their source if you can, drop the"
+                            + " slot (SELECT pg_drop_replication_slot('" + wal.getSlot() + "')) and start the relay,"
+                            + " which creates it anew from the current position");
+                }
+                throw e;
+            }
+            setStreaming(true);
+            health.databaseUp("replication");
+            try {
+                new Session(stream).run();
+            } finally {
+                try {
+                    stream.close();
+                } catch (SQLException e) {
+                    LOG.debug("outbox relay {}: closing the stream: {}", config.name(), e.toString());
+                }
+            }
+        } finally {
+            setStreaming(false);
+        }
+    }
+
+    /** Creates the slot when missing; tells when a slot this relay has seen was dropped (its events are lost). */
+    private void ensureSlot() throws SQLException {
+        try (Connection c = config.dataSource().getConnection()) {
+            try (PreparedStatement st = c.prepareStatement(
+                    "SELECT plugin, database, confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = ?")) {
+                st.setString(1, wal.getSlot());
+                try (ResultSet rs = st.executeQuery()) {
+                    if (rs.next()) {
+                        if (!"pgoutput".equals(rs.getString(1))
+                                || !c.getCatalog().equals(rs.getString(2))) {
+                            throw new Fatal("replication slot " + wal.getSlot() + " exists but uses plugin "
+                                    + rs.getString(1) + " in database " + rs.getString(2) + "; the relay needs a"
+                                    + " pgoutput slot in " + c.getCatalog() + ". Choose another slot name"
+                                    + " (WalSettings.slot) or drop that slot");
+                        }
+                        slotSeen = true;
+                        return;
+                    }
+                }
+            }
+            String created;
+            try (PreparedStatement st =
+                    c.prepareStatement("SELECT lsn::text FROM pg_create_logical_replication_slot(?, 'pgoutput')")) {
+                st.setString(1, wal.getSlot());
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    created = rs.getString(1);
+                }
+            } catch (SQLException e) {
+                if (DUPLICATE_OBJECT.equals(e.getSQLState())) {
+                    slotSeen = true; // another relay created it meanwhile
+                    return;
+                }
+                if ("42501".equals(e.getSQLState())) {
+                    throw new Fatal("cannot create replication slot " + wal.getSlot() + ": " + e.getMessage()
+                            + ". The relay's role needs the REPLICATION attribute (ALTER ROLE ... REPLICATION)");
+                }
+                throw e;
+            }
+            if (slotSeen) {
+                LOG.error(
+                        "outbox relay {}: replication slot {} was dropped while the relay used it and is now created"
+                                + " again at {}: events committed after {} (the last position this relay confirmed)"
+                                + " and before {} were never relayed and are lost. Publish them again from their"
+                                + " source if you can",
+                        config.name(),
+                        wal.getSlot(),
+                        created,
+                        LogSequenceNumber.valueOf(lastConfirmed).asString(),
+                        created);
+            } else {
+                LOG.info(
+                        "outbox relay {} created replication slot {} at {}; events committed from there on are"
+                                + " relayed",
+                        config.name(),
+                        wal.getSlot(),
+                        created);
+            }
+            slotSeen = true;
+        }
+    }
+
+    /** A queued event, or a commit (the position to confirm once everything before it is acknowledged). */
+    private static final class Entry {
+        final long lsn;
+        final long commitMicros;
+        final boolean commit;
+
+        WalEventCodec.@Nullable Event event;
+
+        byte @Nullable [] raw;
+
+        @Nullable
+        CompletableFuture<PublishAck> future;
+
+        PublishFailures.@Nullable Failure sendFailure;
+        long deadlineNanos;
+        int attempts;
+        /** When the PubAck arrived (set on jnats' thread, read after the future is done). */
+        volatile @Nullable Instant ackedAt;
+
+        Entry(long lsn, long commitMicros, boolean commit) {
+            this.lsn = lsn;
+            this.commitMicros = commitMicros;
+            this.commit = commit;
+        }
+    }
+
+    /** State of one replication session; lives on the wal thread only. */
+    private final class Session {
+        private final PGReplicationStream stream;
+        private final JetStream js;
+        private final ArrayDeque<Entry> queue = new ArrayDeque<>();
+        private int inFlight;
+        private long commitMicros;
+        private long flushTo;
+        private long reported;
+        private long lastForcedNanos = System.nanoTime();
+        private @Nullable Connection parkSession;
+        /** Events acknowledged in this settle round, for {@link OutboxRelayEvent.BatchPublished} (listeners only). */
+        private final java.util.List<OutboxRelayEvent.PublishedRow> published = new java.util.ArrayList<>();
+
+        Session(PGReplicationStream stream) throws SQLException {
+            this.stream = stream;
+            try {
+                this.js = config.connection().jetStream();
+            } catch (IOException e) {
+                throw new SQLException("cannot create a JetStream context: " + e.getMessage(), e);
+            }
+        }
+
+        void run() throws SQLException {
+            long idleNanos = 50_000;
+            try {
+                while (!stopping) {
+                    settle();
+                    report();
+                    if (config.connection().getStatus() != io.nats.client.Connection.Status.CONNECTED) {
+                        keepAlive();
+                        LockSupport.parkNanos(1_000_000); // NATS reconnecting; its listener unparks this thread
+                        continue;
+                    }
+                    if (inFlight >= wal.getMaxInFlight()) {
+                        keepAlive();
+                        LockSupport.parkNanos(50_000); // PubAcks arrive every few microseconds while draining
+                        continue;
+                    }
+                    ByteBuffer buf = stream.readPending();
+                    if (buf == null) {
+                        LockSupport.parkNanos(idleNanos);
+                        idleNanos = Math.min(idleNanos * 2, 4_000_000);
+                        continue;
+                    }
+                    idleNanos = 50_000;
+                    handle(buf);
+                }
+                drainOnClose();
+            } finally {
+                closeParkSession();
+            }
+        }
+
+        private void handle(ByteBuffer buf) {
+            PgOutput.Msg m = PgOutput.parse(buf);
+            if (m instanceof PgOutput.Begin b) {
+                commitMicros = b.commitMicros();
+            } else if (m instanceof PgOutput.Message msg) {
+                if (!msg.prefix().equals(wal.getPrefix())) {
+                    return;
+                }
+                if (!msg.transactional()) {
+                    LOG.warn(
+                            "outbox relay {}: ignoring a non-transactional message with prefix {} at {}; events must"
+                                    + " be emitted with pg_logical_emit_message(true, ...)",
+                            config.name(),
+                            msg.prefix(),
+                            LogSequenceNumber.valueOf(msg.lsn()).asString());
+                    return;
+                }
+                Entry e = new Entry(msg.lsn(), commitMicros, false);
+                try {
+                    e.event = WalEventCodec.decode(msg.content());
+                } catch (IllegalArgumentException ex) {
+                    e.raw = msg.content();
+                    e.sendFailure = new PublishFailures.Failure(
+                            PublishFailure.INVALID, "undecodable event: " + ex.getMessage());
+                }
+                queue.add(e);
+                inFlight++;
+                if (e.event != null) {
+                    send(e);
+                }
+            } else if (m instanceof PgOutput.Commit c) {
+                if (queue.isEmpty()) {
+                    flushTo = c.endLsn();
+                } else {
+                    queue.add(new Entry(c.endLsn(), 0, true));
+                }
+            }
+        }
+
+        private void send(Entry e) {
+            WalEventCodec.Event ev = java.util.Objects.requireNonNull(e.event);
+            e.sendFailure = null;
+            e.future = null;
+            try {
+                Headers h = new Headers();
+                HeadersJson.read(ev.headersJson(), h::add);
+                h.put(NatsJetStreamConstants.MSG_ID_HDR, messageId(e));
+                e.deadlineNanos = System.nanoTime() + config.publishTimeout().toNanos();
+                CompletableFuture<PublishAck> f = js.publishAsync(ev.subject(), h, ev.payload());
+                e.future = f;
+                f.whenComplete((ack, error) -> e.ackedAt = config.clock().instant());
+            } catch (RuntimeException ex) {
+                e.sendFailure = PublishFailures.ofSend(ex);
+            }
+        }
+
+        /** Settles the head of the queue, in order; blocks while the head event fails. */
+        private void settle() throws SQLException {
+            try {
+                settleHead();
+            } finally {
+                if (!published.isEmpty()) {
+                    java.util.List<OutboxRelayEvent.PublishedRow> rows = java.util.List.copyOf(published);
+                    published.clear();
+                    events.emit(() ->
+                            new OutboxRelayEvent.BatchPublished(config.clock().instant(), config.name(), rows));
+                }
+            }
+        }
+
+        private void settleHead() throws SQLException {
+            while (!queue.isEmpty()) {
+                Entry h = queue.peek();
+                if (h.commit) {
+                    flushTo = h.lsn;
+                    queue.poll();
+                    continue;
+                }
+                PublishFailures.Failure f = outcome(h);
+                if (f == null) {
+                    if (h.future == null || !h.future.isDone()) {
+                        return; // still waiting for its PubAck
+                    }
+                    acknowledged(h);
+                } else if (!recover(h, f)) {
+                    return; // an outage: everything unacknowledged was sent again, the head first
+                }
+                queue.poll();
+                inFlight--;
+            }
+        }
+
+        /** The failure of a settled or overdue event, or null when it succeeded or is still pending. */
+        private PublishFailures.@Nullable Failure outcome(Entry h) {
+            if (h.sendFailure != null) {
+                return h.sendFailure;
+            }
+            CompletableFuture<PublishAck> f = java.util.Objects.requireNonNull(h.future);
+            if (f.isDone()) {
+                if (!f.isCompletedExceptionally()) {
+                    return null;
+                }
+                try {
+                    f.join();
+                    return null;
+                } catch (CompletionException | CancellationException e) {
+                    return PublishFailures.ofFuture(e);
+                }
+            }
+            if (System.nanoTime() - h.deadlineNanos > 0) {
+                f.cancel(false);
+                return PublishFailures.timeout(config.publishTimeout());
+            }
+            return null;
+        }
+
+        private void acknowledged(Entry h) {
+            PublishAck ack = java.util.Objects.requireNonNull(h.future).join();
+            WalMetrics m = java.util.Objects.requireNonNull(metrics);
+            if (ack.isDuplicate()) {
+                m.duplicates.increment();
+            } else {
+                m.stored.increment();
+            }
+            Instant at = h.ackedAt;
+            if (at == null) {
+                at = config.clock().instant();
+            }
+            if (h.commitMicros > 0) {
+                m.commitToAck(at.getEpochSecond() * 1_000_000 + at.getNano() / 1000 - h.commitMicros);
+            }
+            if (events.active()) {
+                published.add(new OutboxRelayEvent.PublishedRow(
+                        h.lsn,
+                        messageId(h),
+                        ack.getStream(),
+                        ack.getSeqno(),
+                        ack.isDuplicate(),
+                        Instant.ofEpochSecond(h.commitMicros / 1_000_000, (h.commitMicros % 1_000_000) * 1000),
+                        at));
+            }
+            health.streamAvailable();
+            DuplicateWindowGuard w = java.util.Objects.requireNonNull(windows);
+            if (w.needsCheck(ack.getStream())) {
+                w.checkSeen(ack.getStream(), health);
+                if (health.state() == RelayState.HALTED) {
+                    throw new Stop();
+                }
+            }
+        }
+
+        /**
+         * Handles a failure of the head event. A failure of the event itself is retried here, in place, until the
+         * event is acknowledged or parked (returns true). An outage waits for NATS and then sends the head and every
+         * later event that has no PubAck yet again, in order, and returns false: settling resumes from the head.
+         */
+        private boolean recover(Entry h, PublishFailures.Failure first) throws SQLException {
+            PublishFailures.Failure f = first;
+            WalMetrics m = java.util.Objects.requireNonNull(metrics);
+            while (true) {
+                if (f.noResponders() && h.event != null) {
+                    f = java.util.Objects.requireNonNull(lookup).classify(h.event.subject(), f);
+                }
+                m.failure(f.reason());
+                if (!f.reason().isRowSpecific()) {
+                    if (f.reason() == PublishFailure.UNAVAILABLE || f.reason() == PublishFailure.TIMEOUT) {
+                        health.streamUnavailable("publishing waits: " + f.message() + "; events stay in the WAL and"
+                                + " no attempt is counted");
+                    }
+                    LOG.debug("outbox relay {}: outage ({}), waiting", config.name(), f.message());
+                    waitFor(Duration.ofMillis(250));
+                    while (config.connection().getStatus() != io.nats.client.Connection.Status.CONNECTED) {
+                        waitFor(Duration.ofMillis(100));
+                    }
+                    resendUnacknowledged();
+                    return false;
+                }
+                h.attempts++;
+                if (f.reason().isPermanent() || h.attempts >= config.maxAttempts() || h.event == null) {
+                    park(h, f);
+                    return true;
+                }
+                Duration delay = config.retryBackoff()
+                        .delay(h.attempts, ThreadLocalRandom.current().nextDouble());
+                LOG.info(
+                        "outbox relay {}: event at {} failed ({}), attempt {} of {}; retrying in {}",
+                        config.name(),
+                        LogSequenceNumber.valueOf(h.lsn).asString(),
+                        f.message(),
+                        h.attempts,
+                        config.maxAttempts(),
+                        Durations.human(delay));
+                waitFor(delay);
+                send(h);
+                while (h.sendFailure == null
+                        && !java.util.Objects.requireNonNull(h.future).isDone()
+                        && System.nanoTime() - h.deadlineNanos < 0) {
+                    waitFor(Duration.ofMillis(1));
+                }
+                PublishFailures.Failure next = outcome(h);
+                if (next == null) {
+                    acknowledged(h);
+                    return true;
+                }
+                f = next;
+            }
+        }
+
+        /** After an outage: sends every queued event without a successful PubAck again, in queue (commit) order. */
+        private void resendUnacknowledged() {
+            int resent = 0;
+            for (Entry e : queue) {
+                if (e.commit || e.event == null) {
+                    continue;
+                }
+                CompletableFuture<PublishAck> f = e.future;
+                if (f != null && f.isDone() && !f.isCompletedExceptionally() && e.sendFailure == null) {
+                    continue;
+                }
+                if (f != null) {
+                    f.cancel(false);
+                }
+                send(e);
+                resent++;
+            }
+            LOG.info("outbox relay {}: publishing again after an outage, {} events resent", config.name(), resent);
+        }
+
+        private void park(Entry h, PublishFailures.Failure f) throws SQLException {
+            Connection c = parkSession;
+            if (c == null || c.isClosed()) {
+                c = config.dataSource().getConnection();
+                c.setAutoCommit(true);
+                parkSession = c;
+            }
+            WalEventCodec.Event ev = h.event;
+            String messageId = ev != null ? messageId(h) : idPrefix + Long.toHexString(h.lsn);
+            String error = PublishFailures.bound(f.message());
+            String headers = null;
+            if (ev != null && ev.headersJson() != null) {
+                try {
+                    HeadersJson.read(ev.headersJson(), (k, v) -> {});
+                    headers = ev.headersJson();
+                } catch (IllegalArgumentException e) {
+                    error = PublishFailures.bound(f.message() + "; headers as written: " + ev.headersJson());
+                }
+            }
+            try (PreparedStatement st = c.prepareStatement("INSERT INTO "
+                    + config.tables().qualifiedParkedTable()
+                    + " (id, subject, message_id, headers, payload, ordering_key, created_at, attempts, reason,"
+                    + " error, lsn) VALUES (?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?::pg_lsn) ON CONFLICT (id) DO"
+                    + " NOTHING")) {
+                st.setLong(1, -h.lsn);
+                st.setString(2, ev != null ? ev.subject() : UNDECODABLE_SUBJECT);
+                st.setString(3, messageId);
+                st.setString(4, headers);
+                st.setBytes(5, ev != null ? ev.payload() : h.raw);
+                st.setString(6, ev != null ? ev.orderingKey() : null);
+                st.setTimestamp(
+                        7,
+                        Timestamp.from(
+                                h.commitMicros > 0
+                                        ? Instant.ofEpochSecond(
+                                                h.commitMicros / 1_000_000, (h.commitMicros % 1_000_000) * 1000)
+                                        : config.clock().instant()));
+                st.setInt(8, Math.max(1, h.attempts));
+                st.setString(9, f.reason().tag());
+                st.setString(10, error);
+                st.setString(11, LogSequenceNumber.valueOf(h.lsn).asString());
+                st.executeUpdate();
+            }
+            java.util.Objects.requireNonNull(metrics).park(f.reason());
+            String finalError = error;
+            LOG.warn(
+                    "outbox relay {}: parked the event at {} (message id {}) after {} attempt(s): {}",
+                    config.name(),
+                    LogSequenceNumber.valueOf(h.lsn).asString(),
+                    messageId,
+                    Math.max(1, h.attempts),
+                    finalError);
+            events.emit(() -> new OutboxRelayEvent.RowParked(
+                    config.clock().instant(),
+                    config.name(),
+                    -h.lsn,
+                    messageId,
+                    f.reason(),
+                    finalError,
+                    Math.max(1, h.attempts)));
+        }
+
+        /** Waits, keeping the replication session alive; throws {@link Stop} on close. */
+        private void waitFor(Duration d) throws SQLException {
+            long end = System.nanoTime() + d.toNanos();
+            while (true) {
+                if (stopping) {
+                    throw new Stop();
+                }
+                keepAlive();
+                long left = end - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                LockSupport.parkNanos(Math.min(left, 50_000_000));
+            }
+        }
+
+        /** Sends a status update when the reader has not for a status interval (it is not reading now). */
+        private void keepAlive() throws SQLException {
+            long now = System.nanoTime();
+            if (now - lastForcedNanos >= wal.getStatusInterval().toNanos()) {
+                report();
+                stream.forceUpdateStatus();
+                lastForcedNanos = now;
+            }
+        }
+
+        private void report() {
+            if (flushTo > reported) {
+                LogSequenceNumber lsn = LogSequenceNumber.valueOf(flushTo);
+                stream.setFlushedLSN(lsn);
+                stream.setAppliedLSN(lsn);
+                reported = flushTo;
+                lastConfirmed = flushTo;
+            }
+        }
+
+        /** On close: settle what is in flight (up to the publish timeout) and confirm it. */
+        private void drainOnClose() throws SQLException {
+            long end = System.nanoTime() + config.publishTimeout().toNanos();
+            while (!queue.isEmpty() && System.nanoTime() - end < 0) {
+                Entry h = queue.peek();
+                if (h.commit) {
+                    flushTo = h.lsn;
+                    queue.poll();
+                    continue;
+                }
+                if (h.sendFailure != null || h.future == null) {
+                    break;
+                }
+                if (!h.future.isDone()) {
+                    LockSupport.parkNanos(1_000_000);
+                    continue;
+                }
+                if (outcome(h) != null) {
+                    break;
+                }
+                acknowledged(h);
+                queue.poll();
+            }
+            report();
+            stream.forceUpdateStatus();
+        }
+
+        private void closeParkSession() {
+            Connection c = parkSession;
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (SQLException e) {
+                    LOG.debug("outbox relay {}: closing the park session: {}", config.name(), e.toString());
+                }
+            }
+        }
+    }
+
+    private String messageId(Entry e) {
+        WalEventCodec.Event ev = e.event;
+        String given = ev == null ? null : ev.messageId();
+        return given != null ? given : idPrefix + Long.toHexString(e.lsn);
+    }
+
+    // ---------------------------------------------------------------------------------------------- the stats thread
+
+    private void runStats() {
+        Connection c = null;
+        try {
+            while (!stopping) {
+                try {
+                    if (c == null || c.isClosed()) {
+                        c = config.dataSource().getConnection();
+                        c.setNetworkTimeout(
+                                Runnable::run, (int) config.dbNetworkTimeout().toMillis());
+                    }
+                    stats(c);
+                } catch (SQLException e) {
+                    LOG.debug("outbox relay {}: stats query failed: {}", config.name(), e.toString());
+                    closeQuietly(c);
+                    c = null;
+                }
+                pause(config.statsInterval());
+            }
+        } catch (Stop e) {
+            // closing
+        } finally {
+            closeQuietly(c);
+        }
+    }
+
+    private void stats(Connection c) throws SQLException {
+        WalMetrics m = metrics;
+        if (m == null) {
+            return;
+        }
+        try (PreparedStatement st =
+                c.prepareStatement("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint,"
+                        + " pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint FROM pg_replication_slots"
+                        + " WHERE slot_name = ?")) {
+            st.setString(1, wal.getSlot());
+            try (ResultSet rs = st.executeQuery()) {
+                if (rs.next()) {
+                    long retained = rs.getLong(1);
+                    long lag = rs.getLong(2);
+                    m.retained.set(retained);
+                    m.lag.set(lag);
+                    if (streaming && lag > HEARTBEAT_LAG) {
+                        heartbeat(c);
+                    }
+                    if (retained > wal.getRetainedWalWarning() && !retainedWarned) {
+                        retainedWarned = true;
+                        LOG.warn(
+                                "outbox relay {}: replication slot {} retains {} bytes of WAL, more than {}: PostgreSQL"
+                                        + " keeps WAL until a relay confirms it. Check that a relay streams (metric"
+                                        + " jscontract.outbox.wal.active), and bound the risk with"
+                                        + " max_slot_wal_keep_size",
+                                config.name(),
+                                wal.getSlot(),
+                                retained,
+                                wal.getRetainedWalWarning());
+                    } else if (retained <= wal.getRetainedWalWarning()) {
+                        retainedWarned = false;
+                    }
+                }
+            }
+        }
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(
+                        "SELECT count(*) FROM " + config.tables().qualifiedParkedTable() + " WHERE lsn IS NOT NULL")) {
+            rs.next();
+            m.parked.set(rs.getLong(1));
+        }
+    }
+
+    /**
+     * Writes WAL the slot decodes: a transactional message with a prefix the relay ignores. With no outbox events
+     * (and, on PostgreSQL 15+, empty transactions skipped by pgoutput), nothing reaches the relay while other
+     * tables or databases write, so the slot's position could not advance and the WAL behind it would pile up;
+     * the heartbeat's commit lets the relay confirm past it. Only the streaming relay sends it, only when the
+     * slot lags by more than {@link #HEARTBEAT_LAG}.
+     */
+    private void heartbeat(Connection c) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT pg_logical_emit_message(true, ?, '')")) {
+            st.setString(1, wal.getPrefix() + ".heartbeat");
+            st.execute();
+        }
+    }
+
+    private static void closeQuietly(@Nullable Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                LOG.debug("closing a session: {}", e.toString());
+            }
+        }
+    }
+
+    /** Sleeps, unless closing (then throws {@link Stop}). */
+    private void pause(Duration d) {
+        long end = System.nanoTime() + d.toNanos();
+        while (!stopping) {
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            LockSupport.parkNanos(left);
+        }
+        throw new Stop();
+    }
+
+    private void wakeAndStop() {
+        stopping = true;
+        Thread t = walThread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+        Thread s = statsThread;
+        if (s != null) {
+            LockSupport.unpark(s);
+        }
+    }
+
+    /** Thrown inside the wal thread to end it when the relay closes. */
+    private static final class Stop extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Stop() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** Something only a person can fix; the relay halts with this message. */
+    private static final class Fatal extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Fatal(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** Another session streams from the slot. */
+    private static final class SlotBusy extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        SlotBusy(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    @Override
+    public void close() {
+        Thread t = walThread;
+        if (t == null) {
+            health.lifecycle(RelayState.CLOSED);
+            return;
+        }
+        ConnectionListener nl = natsListener;
+        if (nl != null) {
+            try {
+                config.connection().removeConnectionListener(nl);
+            } catch (RuntimeException e) {
+                LOG.debug("outbox relay {}: could not remove the connection listener: {}", config.name(), e.toString());
+            }
+        }
+        wakeAndStop();
+        join(t, config.publishTimeout().plus(config.dbNetworkTimeout()).plusSeconds(2));
+        Thread s = statsThread;
+        if (s != null) {
+            join(s, config.dbNetworkTimeout().plusSeconds(2));
+        }
+        health.lifecycle(RelayState.CLOSED);
+        WalMetrics m = metrics;
+        if (m != null) {
+            m.close();
+        }
+        LOG.info("outbox relay {} closed", config.name());
+    }
+
+    private void join(Thread t, Duration timeout) {
+        if (t == Thread.currentThread()) {
+            return;
+        }
+        try {
+            t.join(timeout.toMillis());
+            if (t.isAlive()) {
+                LOG.warn(
+                        "outbox relay {}: thread {} did not end within {}; it is a daemon and ends with the JVM",
+                        config.name(),
+                        t.getName(),
+                        timeout);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        Thread t = walThread;
+        return t != null && t.isAlive() && health.state() != RelayState.HALTED && failure.get() == null;
+    }
+
+    @Override
+    public RelayHealth health() {
+        return health.health();
+    }
+
+    @Override
+    public Optional<Throwable> failure() {
+        Throwable t = failure.get();
+        if (t == null && health.state() == RelayState.HALTED) {
+            t = new IllegalStateException(health.health().getDetail());
+        }
+        return Optional.ofNullable(t);
+    }
+
+    @Override
+    public Set<Integer> ownedPartitions() {
+        return streaming ? Set.of(0) : Set.of();
+    }
+
+    @Override
+    public int partitions() {
+        return walThread == null ? 0 : 1;
+    }
+}
