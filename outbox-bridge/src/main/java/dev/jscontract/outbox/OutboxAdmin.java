@@ -178,6 +178,33 @@ public final class OutboxAdmin {
     }
 
     /**
+     * The logical replication slot {@code name} of a WAL-mode relay ({@link WalSettings#getSlot()}), if it exists:
+     * whether a relay streams from it, its confirmed position, the WAL it keeps and how far behind it is.
+     *
+     * @throws SQLException when the database fails
+     */
+    public Optional<WalSlot> walSlot(String name) throws SQLException {
+        Objects.requireNonNull(name, "name");
+        String sql = "SELECT active_pid, confirmed_flush_lsn::text,"
+                + " coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn), 0)::bigint,"
+                + " coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn), 0)::bigint,"
+                + " wal_status FROM pg_replication_slots WHERE slot_name = ?";
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement st = c.prepareStatement(sql)) {
+            st.setString(1, name);
+            try (ResultSet rs = st.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                int pid = rs.getInt(1);
+                Integer activePid = rs.wasNull() ? null : pid;
+                return Optional.of(
+                        new WalSlot(name, activePid, rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getString(5)));
+            }
+        }
+    }
+
+    /**
      * The oldest open transactions of the outbox's database that hold back the xmin horizon (so vacuum cannot remove
      * the outbox's deleted rows), prepared transactions included, oldest first; the same ones the relay reports as
      * {@code jscontract.outbox.xmin.age}.

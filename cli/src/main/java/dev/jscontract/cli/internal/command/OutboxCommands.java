@@ -7,6 +7,7 @@ import dev.jscontract.cli.internal.outbox.OutboxDb;
 import dev.jscontract.cli.internal.outbox.OutboxParkedCommand;
 import dev.jscontract.cli.internal.outbox.OutboxRequeueCommand;
 import dev.jscontract.cli.internal.outbox.OutboxStatusCommand;
+import dev.jscontract.outbox.WalSettings;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,9 +74,18 @@ final class OutboxCommands {
                 description = "One JSON document.")
         boolean json;
 
+        @Option(
+                names = "--slot",
+                paramLabel = "SLOT",
+                description = "The WAL-mode relay's replication slot (default " + WalSettings.DEFAULT_SLOT
+                        + ", shown when it exists).")
+        @Nullable
+        String slot;
+
         @Override
         public CliCommand toCommand(Clock clock, Environment env) {
-            return new OutboxStatusCommand(db.toDb(env), json);
+            return new OutboxStatusCommand(
+                    db.toDb(env), json, slot != null ? slot : WalSettings.DEFAULT_SLOT, slot != null);
         }
     }
 

@@ -12,6 +12,7 @@ import dev.jscontract.cli.internal.text.Table;
 import dev.jscontract.outbox.OutboxAdmin;
 import dev.jscontract.outbox.OutboxStatus;
 import dev.jscontract.outbox.PartitionOwner;
+import dev.jscontract.outbox.WalSlot;
 import dev.jscontract.outbox.XminBlocker;
 import java.io.IOException;
 import java.sql.SQLException;
@@ -21,16 +22,22 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code jscontract outbox status}: backlog (and how much of it waits for a retry), lag (age of the oldest row),
  * parked rows, the partitions and the relay session that owns each (from the advisory locks in {@code pg_locks}),
- * and the transactions that hold back the xmin horizon.
+ * the transactions that hold back the xmin horizon, and the WAL-mode relay's replication slot (whether a relay streams
+ * from it, the WAL it keeps, how far behind it is).
  *
  * @param db the outbox
  * @param json one JSON document instead of text
+ * @param slot the replication slot of a WAL-mode relay
+ * @param slotNamed whether the slot was named on the command line (then a missing slot is reported; the default
+ *     slot is shown only when it exists)
  */
-public record OutboxStatusCommand(OutboxDb db, boolean json) implements CliCommand {
+public record OutboxStatusCommand(OutboxDb db, boolean json, String slot, boolean slotNamed) implements CliCommand {
     private static final int BLOCKERS = 5;
 
     @Override
@@ -39,10 +46,12 @@ public record OutboxStatusCommand(OutboxDb db, boolean json) implements CliComma
         OutboxStatus status;
         List<PartitionOwner> owners;
         List<XminBlocker> blockers;
+        Optional<WalSlot> wal;
         try {
             status = admin.status();
             owners = admin.owners();
             blockers = admin.xminBlockers(BLOCKERS);
+            wal = admin.walSlot(slot);
         } catch (SQLException e) {
             throw db.failure("read the outbox status", e);
         }
@@ -59,7 +68,7 @@ public record OutboxStatusCommand(OutboxDb db, boolean json) implements CliComma
         }
         Terminal t = session.terminal();
         if (json) {
-            Json.document(t.out(), g -> json(g, status, lag, byOwner, blockers));
+            Json.document(t.out(), g -> json(g, status, lag, byOwner, blockers, wal.orElse(null)));
             return ExitCodes.OK;
         }
         t.out().println("outbox " + db.tables().qualifiedTable() + " (" + status.getPartitions() + " partitions)");
@@ -106,8 +115,51 @@ public record OutboxStatusCommand(OutboxDb db, boolean json) implements CliComma
             }
             b.print(t.out(), t.width());
         }
+        if (wal.isPresent()) {
+            t.out().println();
+            printSlot(t, wal.get());
+        } else if (slotNamed) {
+            t.out().println();
+            t.out().println("WAL slot " + slot + ": no such replication slot (a WAL-mode relay creates it at start)");
+        }
         t.out().flush();
         return ExitCodes.OK;
+    }
+
+    private static void printSlot(Terminal t, WalSlot s) {
+        t.out()
+                .println("WAL slot " + s.getName() + ": "
+                        + (s.isActive()
+                                ? "streaming to a relay (pid "
+                                        + s.getActivePid().getAsInt() + ")"
+                                : "no relay reads it: it keeps WAL until one does"));
+        t.out().println("  confirmed  " + (s.getConfirmedFlushLsn() == null ? "-" : s.getConfirmedFlushLsn()));
+        t.out().println("  lag        " + bytes(s.getLagBytes()) + " of WAL not yet published");
+        t.out().println("  retained   " + bytes(s.getRetainedBytes()) + " of WAL kept for the slot");
+        if ("lost".equals(s.getWalStatus())) {
+            t.out()
+                    .println("  WAL status lost: the slot can no longer be read and events written since its"
+                            + " confirmed position are lost; see README \"WAL mode\"");
+        } else if ("unreserved".equals(s.getWalStatus())) {
+            t.out()
+                    .println("  WAL status unreserved: the slot is about to lose WAL to max_slot_wal_keep_size;"
+                            + " start a relay now");
+        }
+    }
+
+    /** {@code 512 B}, {@code 3.4 MiB}. */
+    static String bytes(long n) {
+        if (n < 1024) {
+            return n + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double v = n;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(java.util.Locale.ROOT, "%.1f %s", v, units[u]);
     }
 
     /** {@code 0-7,9,12-15}. */
@@ -130,7 +182,12 @@ public record OutboxStatusCommand(OutboxDb db, boolean json) implements CliComma
     }
 
     private void json(
-            JsonGenerator g, OutboxStatus s, Duration lag, Map<String, Owner> owners, List<XminBlocker> blockers)
+            JsonGenerator g,
+            OutboxStatus s,
+            Duration lag,
+            Map<String, Owner> owners,
+            List<XminBlocker> blockers,
+            @Nullable WalSlot wal)
             throws IOException {
         g.writeStartObject();
         g.writeStringField("table", db.tables().qualifiedTable());
@@ -170,6 +227,23 @@ public record OutboxStatusCommand(OutboxDb db, boolean json) implements CliComma
             g.writeEndObject();
         }
         g.writeEndArray();
+        if (wal == null) {
+            g.writeNullField("walSlot");
+        } else {
+            g.writeObjectFieldStart("walSlot");
+            g.writeStringField("name", wal.getName());
+            g.writeBooleanField("active", wal.isActive());
+            if (wal.getActivePid().isPresent()) {
+                g.writeNumberField("activePid", wal.getActivePid().getAsInt());
+            } else {
+                g.writeNullField("activePid");
+            }
+            Json.field(g, "confirmedFlushLsn", wal.getConfirmedFlushLsn());
+            g.writeNumberField("retainedBytes", wal.getRetainedBytes());
+            g.writeNumberField("lagBytes", wal.getLagBytes());
+            Json.field(g, "walStatus", wal.getWalStatus());
+            g.writeEndObject();
+        }
         g.writeEndObject();
     }
 
