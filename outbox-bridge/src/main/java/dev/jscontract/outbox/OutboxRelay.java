@@ -63,10 +63,14 @@ import org.jspecify.annotations.Nullable;
  *       ends, its locks vanish, and a standby takes over at its next rebalance ({@link
  *       Builder#rebalanceInterval(Duration)}). A relay that loses its session drops all partitions at once and stops
  *       sending their rows.
- *   <li><b>Wake-up.</b> The relay listens on the outbox's notification channel (a trigger notifies once per inserting
- *       statement) and claims within milliseconds of a commit; while rows keep coming it also polls every 2 ms. Idle, it issues about one query per {@link
- *       Builder#rebalanceInterval(Duration)}, plus one per {@link Builder#statsInterval(Duration)} and a safety poll
- *       per {@link Builder#idlePollInterval(Duration)}: with the defaults, about 0.6 queries per second.
+ *   <li><b>Wake-up.</b> While rows keep coming the relay polls (every 2 ms after a claim that found rows, backing
+ *       off after empty ones) and writers notify nothing. A few milliseconds after the last rows it falls asleep: it
+ *       takes an advisory "idle lock" per owned partition on its claim session, and the schema's trigger makes each
+ *       transaction that inserts a row of such a partition notify at commit, which wakes the relay within
+ *       milliseconds. So writers pay for {@code NOTIFY} (a commit-time lock global to the PostgreSQL server) only
+ *       while a relay sleeps; see {@code docs/decisions/outbox-wakeup.md}. Asleep, it issues about one query per
+ *       {@link Builder#rebalanceInterval(Duration)}, plus one per {@link Builder#statsInterval(Duration)} and a safety
+ *       poll per {@link Builder#idlePollInterval(Duration)}: with the defaults, about 0.6 queries per second.
  *   <li><b>Poison rows</b> (no stream for the subject, payload too large, a rejecting server) are retried with {@link
  *       Builder#retryBackoff(RetryBackoff)} and, after {@link Builder#maxAttempts(int)} attempts, moved to the
  *       parked-rows table with the reason; rows of other keys keep flowing. {@link OutboxAdmin#requeue} brings them
@@ -507,9 +511,9 @@ public final class OutboxRelay implements AutoCloseable {
         }
 
         /**
-         * The safety poll while idle (default 30 s). Commits wake the relay through the notification channel within
-         * milliseconds; this poll only covers notifications lost while the control session reconnects, or an outbox
-         * without the notify trigger.
+         * The safety poll while asleep (default 30 s). Commits wake a sleeping relay through the notification channel
+         * within milliseconds; this poll only covers notifications lost while the listening session reconnects, or an
+         * outbox without the notify trigger.
          *
          * @throws IllegalArgumentException when below 10 ms or above 1 hour
          * @throws IllegalStateException when set twice

@@ -18,8 +18,9 @@ import javax.sql.DataSource;
  * <p>The schema consists of the outbox table (identity id, subject, optional message id, jsonb headers, bytea
  * payload, optional ordering key, a partition derived from the key, created_at and attempt bookkeeping), the
  * parked-rows table, a one-row metadata table (schema version, partition count, install id), two small partial
- * indexes for failed rows, queue-friendly autovacuum settings, and a statement-level trigger that sends one {@code
- * NOTIFY} per inserting statement so a waiting relay wakes up at once.
+ * indexes for failed rows, queue-friendly autovacuum settings, and a row-level trigger that sends a {@code NOTIFY}
+ * only when a relay sleeps on the row's partition (an advisory-lock probe), so a sleeping relay wakes up at once and
+ * commits do not take PostgreSQL's global notification lock while relays are busy.
  *
  * <p>The partition count is fixed at install time (it is part of the generated {@code partition} column); relays
  * read it from the metadata table. Partitions are the unit of ownership between relay instances, so choose at least
@@ -72,13 +73,15 @@ public final class OutboxSchema {
 
     /**
      * Applies {@link #sql(OutboxTables, int)} in one transaction. Safe to call on every application start and from
-     * several processes at once (an advisory lock serializes concurrent installs).
+     * several processes at once (an advisory lock serializes concurrent installs). On a schema installed by an
+     * earlier release (version 1) it upgrades the wake-up trigger in place and records version 2; upgrade the
+     * relays first (see {@code docs/decisions/outbox-wakeup.md}).
      *
      * @param partitions 1 to {@value #MAX_PARTITIONS}; fixed once installed
      * @throws IllegalArgumentException when the partition count is out of range
      * @throws SQLException when the database refuses a statement (for example, missing privileges)
-     * @throws IllegalStateException when the outbox is already installed with a different partition count or schema
-     *     version; the partition count cannot be changed in place
+     * @throws IllegalStateException when the outbox is already installed with a different partition count or a
+     *     schema version this release cannot upgrade; the partition count cannot be changed in place
      */
     public static void install(DataSource dataSource, OutboxTables tables, int partitions) throws SQLException {
         Objects.requireNonNull(dataSource, "dataSource");
@@ -196,10 +199,11 @@ public final class OutboxSchema {
             }
             int version = rs.getInt(1);
             int existing = rs.getInt(2);
-            if (version != SchemaTemplate.VERSION) {
+            if (version < SchemaTemplate.OLDEST_SUPPORTED || version > SchemaTemplate.VERSION) {
                 throw new IllegalStateException(tables.qualifiedMetaTable() + " has schema_version " + version
                         + " but this jscontract-outbox-bridge installs version " + SchemaTemplate.VERSION
-                        + "; migrate the schema with the matching release first");
+                        + " and upgrades versions " + SchemaTemplate.OLDEST_SUPPORTED + " to "
+                        + SchemaTemplate.VERSION + "; use the release that installed it, or a newer one");
             }
             if (existing != partitions) {
                 throw new IllegalStateException(tables.qualifiedTable() + " is installed with " + existing

@@ -1,4 +1,5 @@
--- jscontract outbox schema, version 1 (PostgreSQL 13 or newer).
+-- jscontract outbox schema, version 2 (PostgreSQL 13 or newer). Version 1 differed only in the wake-up trigger
+-- (one NOTIFY per inserting statement); running this script on a version-1 schema upgrades it in place.
 --
 -- Apply it with OutboxSchema.install(dataSource), or render it for your migration tool with
 -- OutboxSchema.sql(tables, partitions). The placeholders are:
@@ -21,8 +22,10 @@ CREATE TABLE IF NOT EXISTS ${meta} (
 );
 
 INSERT INTO ${meta} (schema_version, partitions, install_id)
-VALUES (1, ${partitions}, substr(md5(random()::text || clock_timestamp()::text), 1, 12))
+VALUES (2, ${partitions}, substr(md5(random()::text || clock_timestamp()::text), 1, 12))
 ON CONFLICT (singleton) DO NOTHING;
+
+UPDATE ${meta} SET schema_version = 2 WHERE schema_version < 2;
 
 -- The outbox: rows are inserted by OutboxWriter inside the application's transaction and deleted by the relay
 -- after their PubAck. "partition" is derived from the ordering key (rows without a key are spread by id).
@@ -107,11 +110,31 @@ BEGIN
 END
 $jsc$;
 
--- Wake-up: one notification per inserting statement (PostgreSQL folds identical notifications of a transaction
--- into one), so a relay waiting on LISTEN claims within milliseconds of the commit.
+-- Wake-up, only when a relay sleeps. A relay that has found no rows for a few milliseconds takes, on its claim
+-- session, an exclusive session-level advisory lock per owned partition (the 64-bit key <outbox oid> << 32 | partition)
+-- and then waits for notifications; while rows flow it polls and holds none. Each inserted row tries the same key in
+-- shared mode, held until the end of the transaction: when a relay sleeps on the row's partition the try fails and the
+-- transaction notifies (PostgreSQL folds a transaction's identical notifications into one). Otherwise it notifies
+-- nothing, so the commit does not take PostgreSQL's global notification lock. The shared lock held until commit is
+-- what makes this safe: a relay can take its exclusive lock only once every transaction that saw no sleeping relay
+-- has ended, and its next claim sees their rows.
+-- Version 1 had a statement-level trigger of the same name (bit 0 of tgtype set means FOR EACH ROW); it goes first, so
+-- that no statement-level trigger ever calls the row-level function below, even when a migration tool runs these
+-- statements outside one transaction.
+DO $jsc$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '${name}_notify' AND tgrelid = '${outbox}'::regclass
+               AND (tgtype & 1) = 0) THEN
+        DROP TRIGGER ${name}_notify ON ${outbox};
+    END IF;
+END
+$jsc$;
+
 CREATE OR REPLACE FUNCTION ${schema_dot}${name}_notify() RETURNS trigger LANGUAGE plpgsql AS $jsc$
 BEGIN
-    PERFORM pg_notify('${channel}', '');
+    IF NOT pg_try_advisory_xact_lock_shared((TG_RELID::bigint << 32) | NEW.partition) THEN
+        PERFORM pg_notify('${channel}', '');
+    END IF;
     RETURN NULL;
 END
 $jsc$;
@@ -121,7 +144,7 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '${name}_notify'
                    AND tgrelid = '${outbox}'::regclass) THEN
         CREATE TRIGGER ${name}_notify AFTER INSERT ON ${outbox}
-            FOR EACH STATEMENT EXECUTE FUNCTION ${schema_dot}${name}_notify();
+            FOR EACH ROW EXECUTE FUNCTION ${schema_dot}${name}_notify();
     END IF;
 END
 $jsc$;

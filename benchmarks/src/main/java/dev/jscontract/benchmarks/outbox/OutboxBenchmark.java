@@ -111,6 +111,7 @@ public final class OutboxBenchmark {
     }
 
     private void run() throws Exception {
+        System.out.println("load average before: " + loadAverage());
         List<Double> raw = new ArrayList<>();
         List<Double> naive = new ArrayList<>();
         List<Double> relay = new ArrayList<>();
@@ -141,11 +142,13 @@ public final class OutboxBenchmark {
                 relay.add(relay(r));
                 System.out.printf(
                         Locale.ROOT,
-                        "run %d: raw %.0f msg/s, naive %.0f rows/s, relay %.0f rows/s%n",
+                        "run %d: raw %.0f msg/s, naive %.0f rows/s, relay %.0f rows/s, relay / raw %.2f (load %s)%n",
                         r,
                         raw.get(r - 1),
                         naive.get(r - 1),
-                        relay.get(r - 1));
+                        relay.get(r - 1),
+                        relay.get(r - 1) / raw.get(r - 1),
+                        loadAverage());
             }
         }
         if (settings.only == null || settings.only.equals("latency")) {
@@ -154,21 +157,23 @@ public final class OutboxBenchmark {
                 latency.add(l);
                 System.out.printf(
                         Locale.ROOT,
-                        "latency run %d: p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d rows)%n",
+                        "latency run %d: p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d rows) (load %s)%n",
                         r,
                         l[0],
                         l[1],
                         l[2],
-                        (long) l[3]);
+                        (long) l[3],
+                        loadAverage());
             }
         }
         if (settings.only == null || settings.only.equals("idle")) {
             for (int r = 1; r <= settings.runs; r++) {
                 double q = idle(r);
                 idle.add(q);
-                System.out.printf(Locale.ROOT, "idle run %d: %.2f queries/s%n", r, q);
+                System.out.printf(Locale.ROOT, "idle run %d: %.2f queries/s (load %s)%n", r, q, loadAverage());
             }
         }
+        System.out.println("load average after: " + loadAverage());
         System.out.println();
         System.out.println("| Measurement | Runs | Median |");
         System.out.println("|---|---|---|");
@@ -180,7 +185,20 @@ public final class OutboxBenchmark {
             row("naive relay (rows/s)", naive, mNaive);
             row("outbox relay (rows/s)", relay, mRelay);
             System.out.printf(Locale.ROOT, "| relay / naive | | %.2fx |%n", mRelay / mNaive);
-            System.out.printf(Locale.ROOT, "| relay / raw | | %.2fx |%n", mRelay / mRaw);
+            List<Double> paired = new ArrayList<>();
+            for (int i = 0; i < raw.size(); i++) {
+                paired.add(relay.get(i) / raw.get(i));
+            }
+            System.out.printf(
+                    Locale.ROOT,
+                    "| relay / raw: ratio of medians (per-run ratios; their median %.2f) | %s | %.2fx |%n",
+                    median(paired),
+                    String.join(
+                            ", ",
+                            paired.stream()
+                                    .map(v -> String.format(Locale.ROOT, "%.2f", v))
+                                    .toList()),
+                    mRelay / mRaw);
             for (Map.Entry<String, List<double[]>> e : cpuPerRow.entrySet()) {
                 List<Double> total =
                         e.getValue().stream().map(v -> v[0] + v[1] + v[2]).toList();
@@ -208,6 +226,17 @@ public final class OutboxBenchmark {
         }
         if (!idle.isEmpty()) {
             row("idle queries per second", idle, median(idle));
+        }
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg"))
+                    .trim()
+                    .split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (java.io.IOException e) {
+            return "unknown (" + e.getMessage() + ")";
         }
     }
 

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -22,17 +23,25 @@ import org.postgresql.PGConnection;
  * next batch while earlier ones wait for PubAcks: up to {@code pipelineDepth} batches are between claim and settle.
  *
  * <p>When to claim: at once after a notification or a full batch; every 2 ms right after a claim found rows, doubling
- * after each empty claim up to 100 ms while rows came in the last second (notifications arrive in bursts when many
- * notifying transactions commit at once); {@code idlePollInterval} when idle; and when a retry falls due. Nothing is
- * claimed while the NATS connection is not connected, during an outage pause, or while the claim session is down.
+ * after each empty claim; {@code idlePollInterval} while asleep; and when a retry falls due. Nothing is claimed while
+ * the NATS connection is not connected, during an outage pause, or while the claim session is down.
+ *
+ * <p>Asleep and awake (the writer-friendly wake-up, {@code docs/decisions/outbox-wakeup.md}): while rows flow the
+ * thread polls and writers notify nothing. Once the poll has backed off to {@value #SLEEP_AFTER_NANOS} ns without
+ * rows, it takes the idle lock of every owned partition on its session ({@link SchemaInfo#idleLockKey}) and claims
+ * once more; holding them all, it is asleep, and from then on the schema's trigger makes every transaction that
+ * inserts a row of those partitions notify at commit. A partition's lock cannot be taken while a transaction that
+ * inserted a row of it (and saw no sleeping relay) is open; until it ends the thread keeps polling, backing off up
+ * to 100 ms. A claim that finds rows releases the locks.
  *
  * <p>Why no row is lost: a claim keeps no cursor: each reads the owned partitions from the start in id order, so a
  * row that committed after a later id was claimed is found by the next claim (the skip hazard cannot occur).
  */
 final class Claimer {
     private static final long MIN_ACTIVE_POLL_NANOS = 2_000_000L;
+    private static final long SLEEP_AFTER_NANOS = 8_000_000L;
     private static final long ACTIVE_POLL_NANOS = 100_000_000L;
-    private static final long ACTIVE_WINDOW_NANOS = 1_000_000_000L;
+    private static final long[] NO_KEYS = new long[0];
     private static final long NOT_CONNECTED_WAIT_NANOS = 100_000_000L;
 
     private final RelayConfig config;
@@ -47,8 +56,13 @@ final class Claimer {
     private final String messageIdPrefix;
     private long lastEpoch = -1;
     private long lastClaimNanos = System.nanoTime();
-    private long lastRowsNanos = System.nanoTime() - ACTIVE_WINDOW_NANOS;
     private long activePollNanos = MIN_ACTIVE_POLL_NANOS;
+    /** The idle-lock keys held on {@link #idleSession} (sorted). */
+    private long[] idleHeld = NO_KEYS;
+
+    private java.sql.@Nullable Connection idleSession;
+    /** Holding the idle lock of every owned partition: only notifications, retries and the idle poll wake it. */
+    private boolean asleep;
 
     Claimer(
             RelayConfig config,
@@ -78,6 +92,7 @@ final class Claimer {
                 Ownership own = ownership.get();
                 if (own.epoch() != lastEpoch) {
                     lastEpoch = own.epoch();
+                    asleep = false; // the idle locks of gained partitions are not held yet
                     inFlight.dueUnknown = true;
                     inFlight.claimRequested.set(true);
                 }
@@ -117,11 +132,16 @@ final class Claimer {
     /**
      * How long after the last claim to claim again without a notification: {@value #MIN_ACTIVE_POLL_NANOS} ns right
      * after a claim found rows, doubling after each empty claim up to {@value #ACTIVE_POLL_NANOS} ns, and {@code
-     * idlePollInterval} once no row came for a second.
+     * idlePollInterval} while asleep.
      */
     private long pollNanos() {
         long idle = config.idlePollInterval().toNanos();
-        return System.nanoTime() - lastRowsNanos < ACTIVE_WINDOW_NANOS ? Math.min(idle, activePollNanos) : idle;
+        return asleep ? idle : Math.min(idle, activePollNanos);
+    }
+
+    /** Whether the thread is asleep: it holds the idle lock of every owned partition (tests and diagnostics). */
+    boolean isAsleep() {
+        return asleep;
     }
 
     private long waitNanos(Ownership own, Connection.Status nats) {
@@ -157,14 +177,15 @@ final class Claimer {
         try {
             if (inFlight.dueUnknown) {
                 inFlight.dueUnknown = false;
-                inFlight.earliestDue(queryEarliestDue(own));
+                long records = inFlight.retryRecords.get();
+                Instant due = queryEarliestDue(own);
+                inFlight.earliestDue(due);
+                inFlight.noRetriesAt = due == null ? records : -1;
             }
             rows = claim(own);
             db.recovered();
         } catch (SQLException e) {
-            db.failed("claim", e);
-            inFlight.dueUnknown = true;
-            inFlight.claimRequested.set(true); // notifications sent while the session is down are lost
+            claimSessionFailed("claim", e);
             return false;
         }
         metrics.claimDuration.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
@@ -174,10 +195,13 @@ final class Claimer {
         }
         if (rows.isEmpty()) {
             activePollNanos = Math.min(activePollNanos * 2, ACTIVE_POLL_NANOS);
+            if (!asleep && activePollNanos >= SLEEP_AFTER_NANOS) {
+                fallAsleep(own);
+            }
             return false;
         }
-        lastRowsNanos = System.nanoTime();
         activePollNanos = MIN_ACTIVE_POLL_NANOS;
+        asleep = false;
         metrics.batchSize.record(rows.size());
         Batch batch = new Batch(
                 rows, own.epoch(), inFlight.nextClaimSeq(), start, config.clock(), inFlight.settleSignal::raise);
@@ -187,7 +211,101 @@ final class Claimer {
         } else {
             batch.seal(System.nanoTime()); // stopping: the rows stay in the table
         }
+        if (idleHeld.length > 0) {
+            wakeUp(); // after the publish, so that the rows that woke it do not wait for this statement
+        }
         return rows.size() >= config.batchSize();
+    }
+
+    /** The claim session failed: it is closed (its idle locks go with it) and claims again once it is back. */
+    private void claimSessionFailed(String what, SQLException e) {
+        db.failed(what, e);
+        idleHeld = NO_KEYS;
+        idleSession = null;
+        asleep = false;
+        inFlight.dueUnknown = true;
+        inFlight.claimRequested.set(true); // notifications sent while the session is down are lost
+    }
+
+    /**
+     * Takes the idle locks of the owned partitions that it does not hold yet and releases those of partitions it no
+     * longer owns. Holding all of them, it is asleep, and claims once more at once: rows committed before the locks
+     * were taken notified nobody. Otherwise a writer's transaction is still open on some partition, and it keeps
+     * polling.
+     */
+    private void fallAsleep(Ownership own) {
+        try {
+            java.sql.Connection c = db.get();
+            if (c != idleSession) {
+                idleHeld = NO_KEYS; // a new session holds nothing
+                idleSession = c;
+            }
+            int[] partitions = own.partitions();
+            long[] wanted = new long[partitions.length];
+            for (int i = 0; i < partitions.length; i++) {
+                wanted[i] = schema.idleLockKey(partitions[i]);
+            }
+            Arrays.sort(wanted);
+            long[] release = Arrays.stream(idleHeld)
+                    .filter(k -> Arrays.binarySearch(wanted, k) < 0)
+                    .toArray();
+            long[] missing = Arrays.stream(wanted)
+                    .filter(k -> Arrays.binarySearch(idleHeld, k) < 0)
+                    .toArray();
+            PGConnection pg = c.unwrap(PGConnection.class);
+            if (release.length > 0) {
+                try (PreparedStatement st = c.prepareStatement(OutboxSql.IDLE_UNLOCK)) {
+                    st.setArray(1, pg.createArrayOf("int8", release));
+                    st.executeQuery().close();
+                }
+            }
+            long[] taken = NO_KEYS;
+            if (missing.length > 0) {
+                try (PreparedStatement st = c.prepareStatement(OutboxSql.IDLE_LOCK);
+                        ResultSet rs = bind(st, pg, missing).executeQuery()) {
+                    rs.next();
+                    Long[] got = (Long[]) rs.getArray(1).getArray();
+                    taken = Arrays.stream(got).mapToLong(Long::longValue).toArray();
+                }
+            }
+            long[] held = java.util.stream.LongStream.concat(
+                            Arrays.stream(idleHeld).filter(k -> Arrays.binarySearch(wanted, k) >= 0),
+                            Arrays.stream(taken))
+                    .sorted()
+                    .toArray();
+            idleHeld = held;
+            if (Arrays.equals(held, wanted)) {
+                asleep = true;
+                // claim once more at once, not at the next poll (asleep: the safety poll): a writer that committed
+                // between the last claim and the lock notified nobody
+                inFlight.wake();
+            }
+            db.recovered();
+        } catch (SQLException e) {
+            claimSessionFailed("taking the idle locks", e);
+        }
+    }
+
+    private static PreparedStatement bind(PreparedStatement st, PGConnection pg, long[] keys) throws SQLException {
+        st.setArray(1, pg.createArrayOf("int8", keys));
+        return st;
+    }
+
+    /** Rows came: releases the idle locks, so that writers stop notifying while the thread polls. */
+    private void wakeUp() {
+        try {
+            java.sql.Connection c = db.get();
+            if (c == idleSession) {
+                try (PreparedStatement st = c.prepareStatement(OutboxSql.IDLE_UNLOCK)) {
+                    st.setArray(1, c.unwrap(PGConnection.class).createArrayOf("int8", idleHeld));
+                    st.executeQuery().close();
+                }
+            }
+            idleHeld = NO_KEYS;
+            db.recovered();
+        } catch (SQLException e) {
+            claimSessionFailed("releasing the idle locks", e);
+        }
     }
 
     private List<ClaimedRow> claim(Ownership own) throws SQLException {
@@ -195,13 +313,17 @@ final class Claimer {
         PGConnection pg = c.unwrap(PGConnection.class);
         long[] ids = inFlight.ids();
         List<ClaimedRow> rows = new ArrayList<>(Math.min(config.batchSize(), 1024));
-        try (PreparedStatement st = c.prepareStatement(sql.claim)) {
+        boolean noRetries = inFlight.noRetriesWaiting();
+        try (PreparedStatement st = c.prepareStatement(noRetries ? sql.claimNoRetries : sql.claim)) {
             st.setLong(1, Integer.toUnsignedLong(schema.partitionLockSpace()));
             st.setInt(2, own.controlPid());
             st.setArray(3, pg.createArrayOf("int4", own.partitions()));
-            st.setObject(4, OffsetDateTime.ofInstant(config.clock().instant(), ZoneOffset.UTC));
-            st.setArray(5, pg.createArrayOf("int8", ids));
-            st.setArray(6, c.createArrayOf("text", inFlight.heldKeys()));
+            int i = 4;
+            if (!noRetries) {
+                st.setObject(i++, OffsetDateTime.ofInstant(config.clock().instant(), ZoneOffset.UTC));
+            }
+            st.setArray(i++, pg.createArrayOf("int8", ids));
+            st.setArray(i, c.createArrayOf("text", inFlight.heldKeys()));
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
                     long id = rs.getLong(1);

@@ -39,7 +39,7 @@ final class DbSession {
 
     /**
      * @param role {@code claim}, {@code settle}, {@code control} or {@code listen}
-     * @param claiming whether to pin the claim plan (see {@link #CLAIM_SETTINGS})
+     * @param claiming whether to pin the plans of claims and deletes (see {@link #CLAIM_SETTINGS})
      */
     DbSession(RelayConfig config, String role, boolean claiming, RelayHealthTracker health) {
         this.config = config;
@@ -150,6 +150,7 @@ final class DbSession {
             try (Statement st = c.createStatement()) {
                 st.execute("RESET application_name");
                 if (claiming) {
+                    st.execute("SELECT pg_advisory_unlock_all()"); // the idle locks (Claimer)
                     for (String s : CLAIM_SETTINGS) {
                         st.execute("RESET " + s.substring("SET ".length(), s.indexOf(" =")));
                     }

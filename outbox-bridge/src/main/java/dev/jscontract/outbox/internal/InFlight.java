@@ -30,6 +30,11 @@ final class InFlight {
     final Signal settleSignal = new Signal();
     final AtomicBoolean claimRequested = new AtomicBoolean(true);
     volatile boolean dueUnknown = true;
+    /** Counts retry records the settle thread has begun (incremented before each statement that sets a due time). */
+    final AtomicLong retryRecords = new AtomicLong();
+    /** {@link #retryRecords} when a due-time query that began after it found no row waiting; -1: none such. */
+    volatile long noRetriesAt = -1;
+
     volatile boolean running = true;
     volatile boolean claimerDone;
     /** No claim before this time (an outage pause), from {@link System#nanoTime()}. */
@@ -64,6 +69,29 @@ final class InFlight {
     Batch head() {
         synchronized (lock) {
             return unsettled.peekFirst();
+        }
+    }
+
+    /**
+     * The oldest unsettled batches that can be settled now, in claim order: the head and every batch right after it
+     * that is settleable too (at least the head, which the caller found settleable).
+     */
+    java.util.List<Batch> settleablePrefix(long nowNanos) {
+        java.util.List<Batch> out = new java.util.ArrayList<>(unsettledSizeHint());
+        synchronized (lock) {
+            for (Batch b : unsettled) {
+                if (!out.isEmpty() && !b.settleable(nowNanos)) {
+                    break;
+                }
+                out.add(b);
+            }
+        }
+        return out;
+    }
+
+    private int unsettledSizeHint() {
+        synchronized (lock) {
+            return unsettled.size();
         }
     }
 
@@ -148,6 +176,14 @@ final class InFlight {
     /** Notes a retry due time recorded by the settler. */
     void noteDue(Instant due) {
         earliestDue.accumulateAndGet(due, (a, b) -> a == null || b.isBefore(a) ? b : a);
+    }
+
+    /**
+     * Whether no row of the owned partitions waits for a retry: the last due-time query found none, no retry was
+     * recorded since it began, and the ownership has not changed (which sets {@link #dueUnknown}).
+     */
+    boolean noRetriesWaiting() {
+        return !dueUnknown && earliestDue.get() == null && noRetriesAt == retryRecords.get();
     }
 
     /** Stops claiming; what was sent is settled before the threads end. */

@@ -26,7 +26,23 @@ final class OutboxSql {
                     + " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
                     + " AND l.classid::bigint IN (?, ?)";
 
+    /**
+     * Takes the idle locks it can of the given keys (exclusive, session-level, without waiting) and returns the keys
+     * taken: params keys. A key is busy while a writer's transaction that inserted a row of its partition is open.
+     */
+    static final String IDLE_LOCK =
+            "SELECT coalesce(array_agg(k), '{}') FROM unnest(?::bigint[]) AS k WHERE pg_try_advisory_lock(k)";
+
+    /** Releases the given idle locks held by this session: params keys. */
+    static final String IDLE_UNLOCK = "SELECT count(*) FROM unnest(?::bigint[]) AS k WHERE pg_advisory_unlock(k)";
+
     final String claim;
+    /**
+     * The claim when no row of the owned partitions waits for a retry ({@link InFlight#noRetriesWaiting}): without
+     * the due-time filter and the per-row anti-join on failing rows, which then can only come back empty.
+     */
+    final String claimNoRetries;
+
     final String delete;
     final String retry;
     final String park;
@@ -35,18 +51,27 @@ final class OutboxSql {
 
     OutboxSql(OutboxTables tables, int batchSize, boolean commitTimestamps) {
         String t = tables.qualifiedTable();
-        this.claim = "SELECT o.id, o.subject, o.message_id, o.headers::text, o.payload, o.ordering_key,"
+        String columns = "SELECT o.id, o.subject, o.message_id, o.headers::text, o.payload, o.ordering_key,"
                 + " (date_part('epoch', o.created_at) * 1000000)::bigint, o.attempts, o.partition"
                 + (commitTimestamps ? ", (date_part('epoch', pg_xact_commit_timestamp(o.xmin)) * 1000000)::bigint" : "")
                 + " FROM " + t + " AS o"
-                + " WHERE o.partition = ANY(" + HELD + ")"
+                + " WHERE o.partition = ANY(" + HELD + ")";
+        this.claim = columns
                 + " AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?::timestamptz)"
                 + " AND NOT (o.id = ANY(?::bigint[]))"
                 + " AND (o.ordering_key IS NULL OR NOT (o.ordering_key = ANY(?::text[])))"
                 + " AND NOT EXISTS (SELECT 1 FROM " + t + " AS b WHERE b.next_attempt_at IS NOT NULL"
                 + " AND b.ordering_key IS NOT NULL AND b.ordering_key = o.ordering_key AND b.id < o.id)"
                 + " ORDER BY o.id LIMIT " + batchSize;
-        this.delete = "DELETE FROM " + t + " WHERE id = ANY(?::bigint[])";
+        this.claimNoRetries = columns
+                + " AND NOT (o.id = ANY(?::bigint[]))"
+                + " AND (o.ordering_key IS NULL OR NOT (o.ordering_key = ANY(?::text[])))"
+                + " ORDER BY o.id LIMIT " + batchSize;
+        // A hash join of the acknowledged ids with one range scan of the primary key: cheaper to plan and to run than
+        // "id = ANY(ids)", which PostgreSQL 15 plans with a selectivity estimate per element and runs as one index
+        // descent per element (measured with 3,000 ids: 3.7 ms against 7.5 ms). Params: ids, lowest id, highest id.
+        this.delete = "DELETE FROM " + t + " AS o USING unnest(?::bigint[]) AS d(id)"
+                + " WHERE o.id BETWEEN ? AND ? AND o.id = d.id";
         this.retry = "UPDATE " + t + " AS o SET attempts = f.attempts, next_attempt_at = f.next_at::timestamptz,"
                 + " last_error = f.err FROM unnest(?::bigint[], ?::int[], ?::text[], ?::text[])"
                 + " AS f(id, attempts, next_at, err) WHERE o.id = f.id AND o.partition = ANY(" + HELD + ")";

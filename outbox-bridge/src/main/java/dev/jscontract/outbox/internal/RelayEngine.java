@@ -105,6 +105,16 @@ public final class RelayEngine implements Engine {
                     config.tables().qualifiedTable(),
                     config.tables().qualifiedTable());
         }
+        if (s.schemaVersion() < SchemaTemplate.VERSION) {
+            LOG.info(
+                    "{} has outbox schema version {}: its trigger notifies on every insert, which serializes the"
+                            + " writers' commits on PostgreSQL's notification lock. Run OutboxSchema.install (or apply"
+                            + " OutboxSchema.sql) again to upgrade it to version {}, which notifies only while a relay"
+                            + " sleeps",
+                    config.tables().qualifiedTable(),
+                    s.schemaVersion(),
+                    SchemaTemplate.VERSION);
+        }
         JetStreamManagement jsm = config.connection().jetStreamManagement();
         DuplicateWindowGuard windows = new DuplicateWindowGuard(config, jsm, events);
         windows.checkConfigured();

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +24,9 @@ import org.slf4j.LoggerFactory;
  * The settle thread, on its own PostgreSQL session: when every row of the oldest batch has its PubAck or error (or
  * the publish timeout has passed), it deletes the acknowledged rows (one autocommit {@code DELETE}; a duplicate ack
  * counts, PUB-003) and records the failures: retried with backoff, or parked.
+ *
+ * <p>Batches that are done together (common while a backlog drains: their PubAcks arrive within a millisecond of
+ * each other) are settled together, with one {@code DELETE} for all their acknowledged rows.
  *
  * <p>Which failure counts (see {@link PublishFailure}): a row failure counts as an attempt; one no retry can fix parks
  * at once; an outage (no PubAck in time, the connection, JetStream or the stream unavailable) counts nothing and
@@ -69,7 +73,7 @@ final class RowSettler {
         this.health = health;
         this.streams = streams;
         this.windows = windows;
-        this.db = new DbSession(config, "settle", false, health);
+        this.db = new DbSession(config, "settle", true, health); // the delete plan is pinned like the claim's
     }
 
     /** The settle loop; returns once the claimer is done and every batch is settled. */
@@ -90,15 +94,89 @@ final class RowSettler {
                     inFlight.settleSignal.await(Math.max(1_000_000L, Math.min(wait, IDLE_CHECK_NANOS)));
                     continue;
                 }
-                settle(head);
-                inFlight.settled(head);
+                List<Batch> ready = inFlight.settleablePrefix(now);
+                settle(ready);
+                for (Batch b : ready) {
+                    inFlight.settled(b);
+                }
             }
         } finally {
             db.close();
         }
     }
 
-    private void settle(Batch b) {
+    /** What one batch's rows came to. */
+    private record Outcome(
+            Batch batch,
+            List<Integer> acked,
+            List<Integer> failed,
+            List<PublishFailures.Failure> failures,
+            int unsent,
+            PublishFailures.@Nullable Failure outage) {}
+
+    /**
+     * Settles a run of consecutive batches that are all done: one {@code DELETE} for the acknowledged rows of all of
+     * them (fewer statements and commits when batches complete together, as they do while a backlog drains), then
+     * the failures of each.
+     */
+    private void settle(List<Batch> batches) {
+        List<Outcome> outcomes = new ArrayList<>(batches.size());
+        for (Batch b : batches) {
+            outcomes.add(outcome(b));
+        }
+        // Hold back the keys of failed rows in batches claimed so far, until the failure is in the table.
+        Set<String> keys = new LinkedHashSet<>();
+        for (Outcome o : outcomes) {
+            for (int i : o.failed()) {
+                String key = o.batch().rows.get(i).orderingKey();
+                if (key != null) {
+                    keys.add(key);
+                    inFlight.holdKey(key, Long.MAX_VALUE);
+                }
+            }
+        }
+        recordAcks(outcomes);
+        for (Outcome o : outcomes) {
+            recordFailures(o.batch(), o.failed(), o.failures());
+        }
+        long upTo = inFlight.lastClaimSeq();
+        for (String key : keys) {
+            inFlight.holdKey(key, upTo);
+        }
+        PublishFailures.Failure outage = null;
+        boolean anyAcked = false;
+        boolean claimAgain = false;
+        for (Outcome o : outcomes) {
+            if (o.outage() != null) {
+                outage = o.outage();
+            }
+            anyAcked |= !o.acked().isEmpty();
+            claimAgain |= !o.failed().isEmpty()
+                    || o.outage() != null
+                    || o.unsent() > 0
+                    || o.acked().size() < o.batch().rows.size();
+        }
+        if (outage != null) {
+            inFlight.pauseUntilNanos = System.nanoTime() + outageDelayMillis * 1_000_000L;
+            outageDelayMillis = Math.min(outageDelayMillis * 2, 5000);
+            health.streamUnavailable("publishing pauses: " + outage.reason().tag() + ": " + outage.message()
+                    + "; rows wait in the outbox and no attempt is counted; retrying with backoff");
+        } else if (anyAcked) {
+            outageDelayMillis = 100;
+            health.streamAvailable();
+        }
+        if (claimAgain) {
+            inFlight.claimRequested.set(true);
+        }
+        long now = System.nanoTime();
+        for (Outcome o : outcomes) {
+            if (!o.acked().isEmpty()) {
+                metrics.batchDuration.record(now - o.batch().claimedNanos, TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    private Outcome outcome(Batch b) {
         List<ClaimedRow> rows = b.rows;
         int n = rows.size();
         List<Integer> acked = new ArrayList<>(n);
@@ -135,71 +213,57 @@ final class RowSettler {
             failed.add(i);
             failures.add(f);
         }
-        // Hold back the keys of failed rows in batches claimed so far, until the failure is in the table.
-        Set<String> keys = new LinkedHashSet<>();
-        for (int i : failed) {
-            String key = rows.get(i).orderingKey();
-            if (key != null) {
-                keys.add(key);
-                inFlight.holdKey(key, Long.MAX_VALUE);
-            }
-        }
-        recordAcks(b, acked);
-        recordFailures(b, failed, failures);
-        long upTo = inFlight.lastClaimSeq();
-        for (String key : keys) {
-            inFlight.holdKey(key, upTo);
-        }
-        if (outage != null) {
-            inFlight.pauseUntilNanos = System.nanoTime() + outageDelayMillis * 1_000_000L;
-            outageDelayMillis = Math.min(outageDelayMillis * 2, 5000);
-            health.streamUnavailable("publishing pauses: " + outage.reason().tag() + ": " + outage.message()
-                    + "; rows wait in the outbox and no attempt is counted; retrying with backoff");
-        } else if (!acked.isEmpty()) {
-            outageDelayMillis = 100;
-            health.streamAvailable();
-        }
-        if (!failed.isEmpty() || outage != null || unsent > 0 || acked.size() < n) {
-            inFlight.claimRequested.set(true);
-        }
-        if (!acked.isEmpty()) {
-            metrics.batchDuration.record(System.nanoTime() - b.claimedNanos, TimeUnit.NANOSECONDS);
-        }
+        return new Outcome(b, acked, failed, failures, unsent, outage);
     }
 
-    private void recordAcks(Batch b, List<Integer> acked) {
-        if (acked.isEmpty()) {
+    private void recordAcks(List<Outcome> outcomes) {
+        int total = 0;
+        for (Outcome o : outcomes) {
+            total += o.acked().size();
+        }
+        if (total == 0) {
             return;
         }
-        long[] ids = new long[acked.size()];
+        long[] ids = new long[total];
+        int k = 0;
         int duplicates = 0;
         Set<String> seen = null;
-        for (int k = 0; k < acked.size(); k++) {
-            int i = acked.get(k);
-            ClaimedRow row = b.rows.get(i);
-            ids[k] = row.id();
-            PublishAck ack = (PublishAck) b.result(i);
-            if (ack.isDuplicate()) {
-                duplicates++;
-            }
-            Instant at = b.ackedAt(i);
-            if (at != null) {
-                metrics.commitToAck(Duration.between(row.commitTime(), at));
-            }
-            if (windows.needsCheck(ack.getStream())) {
-                if (seen == null) {
-                    seen = new LinkedHashSet<>();
+        for (Outcome o : outcomes) {
+            Batch b = o.batch();
+            for (int i : o.acked()) {
+                ClaimedRow row = b.rows.get(i);
+                ids[k++] = row.id();
+                PublishAck ack = (PublishAck) b.result(i);
+                if (ack.isDuplicate()) {
+                    duplicates++;
                 }
-                seen.add(ack.getStream());
+                Instant at = b.ackedAt(i);
+                if (at != null) {
+                    metrics.commitToAck(Duration.between(row.commitTime(), at));
+                }
+                if (windows.needsCheck(ack.getStream())) {
+                    if (seen == null) {
+                        seen = new LinkedHashSet<>();
+                    }
+                    seen.add(ack.getStream());
+                }
             }
         }
         // Counted before the delete: whoever sees the rows gone sees them counted.
-        metrics.stored.increment(acked.size() - duplicates);
+        metrics.stored.increment(total - duplicates);
         metrics.duplicates.increment(duplicates);
         try {
             Connection c = db.get();
+            long lo = Long.MAX_VALUE;
+            long hi = Long.MIN_VALUE;
+            for (long id : ids) {
+                lo = Math.min(lo, id);
+                hi = Math.max(hi, id);
+            }
             try (PreparedStatement st = c.prepareStatement(sql.delete)) {
                 st.setArray(1, c.unwrap(PGConnection.class).createArrayOf("int8", ids));
+                st.setLong(2, lo);
+                st.setLong(3, hi);
                 st.executeUpdate();
             }
             db.recovered();
@@ -208,25 +272,33 @@ final class RowSettler {
             db.failed("delete of acknowledged rows", e);
         }
         if (events.active()) {
-            List<OutboxRelayEvent.PublishedRow> published = new ArrayList<>(acked.size());
-            for (int i : acked) {
-                ClaimedRow row = b.rows.get(i);
-                PublishAck ack = (PublishAck) b.result(i);
-                Instant at = b.ackedAt(i);
-                published.add(new OutboxRelayEvent.PublishedRow(
-                        row.id(),
-                        row.messageId(),
-                        ack.getStream(),
-                        ack.getSeqno(),
-                        ack.isDuplicate(),
-                        row.createdAt(),
-                        at != null ? at : config.clock().instant()));
+            for (Outcome o : outcomes) {
+                if (!o.acked().isEmpty()) {
+                    emitPublished(o.batch(), o.acked());
+                }
             }
-            events.emit(() -> new OutboxRelayEvent.BatchPublished(config.clock().instant(), config.name(), published));
         }
         if (seen != null) {
             seen.forEach(stream -> windows.checkSeen(stream, health));
         }
+    }
+
+    private void emitPublished(Batch b, List<Integer> acked) {
+        List<OutboxRelayEvent.PublishedRow> published = new ArrayList<>(acked.size());
+        for (int i : acked) {
+            ClaimedRow row = b.rows.get(i);
+            PublishAck ack = (PublishAck) b.result(i);
+            Instant at = b.ackedAt(i);
+            published.add(new OutboxRelayEvent.PublishedRow(
+                    row.id(),
+                    row.messageId(),
+                    ack.getStream(),
+                    ack.getSeqno(),
+                    ack.isDuplicate(),
+                    row.createdAt(),
+                    at != null ? at : config.clock().instant()));
+        }
+        events.emit(() -> new OutboxRelayEvent.BatchPublished(config.clock().instant(), config.name(), published));
     }
 
     private void recordFailures(Batch b, List<Integer> failed, List<PublishFailures.Failure> failures) {
@@ -289,6 +361,11 @@ final class RowSettler {
                     retryF.get(k).reason().tag() + ": " + retryF.get(k).message());
         }
         PGConnection pg = c.unwrap(PGConnection.class);
+        // before the statement: from now on the claim thread uses the claim that honours due times and failing keys
+        inFlight.retryRecords.incrementAndGet();
+        for (Instant d : due) {
+            inFlight.noteDue(d);
+        }
         try (PreparedStatement st = c.prepareStatement(sql.retry)) {
             st.setArray(1, pg.createArrayOf("int8", ids));
             st.setArray(2, pg.createArrayOf("int4", attempts));
@@ -299,7 +376,6 @@ final class RowSettler {
         }
         for (int k = 0; k < m; k++) {
             Instant d = due[k];
-            inFlight.noteDue(d);
             ClaimedRow row = b.rows.get(retry.get(k));
             PublishFailures.Failure f = retryF.get(k);
             int a = attempts[k];

@@ -9,7 +9,8 @@ import java.sql.Statement;
 
 /**
  * What the relay reads from the installed schema at start: the partition count and install id from the metadata
- * table, and the oids that name its advisory locks (outbox oid: partition locks; parked-table oid: member locks).
+ * table, and the oids that name its advisory locks (outbox oid: partition locks, and in the high half of the 64-bit
+ * key the idle locks the wake-up trigger probes; parked-table oid: member locks).
  */
 public record SchemaInfo(
         int partitions,
@@ -17,7 +18,8 @@ public record SchemaInfo(
         int partitionLockSpace,
         int memberLockSpace,
         boolean commitTimestamps,
-        boolean autovacuum) {
+        boolean autovacuum,
+        int schemaVersion) {
 
     /**
      * Reads the schema.
@@ -62,16 +64,25 @@ public record SchemaInfo(
                                 + " OutboxSchema.install(dataSource) again to restore its row");
                     }
                     int version = m.getInt(1);
-                    if (version != SchemaTemplate.VERSION) {
+                    if (version < SchemaTemplate.OLDEST_SUPPORTED || version > SchemaTemplate.VERSION) {
                         throw new IllegalStateException(tables.qualifiedMetaTable() + " has schema_version " + version
-                                + " but this relay needs version " + SchemaTemplate.VERSION
+                                + " but this relay runs on versions " + SchemaTemplate.OLDEST_SUPPORTED + " to "
+                                + SchemaTemplate.VERSION
                                 + "; use the jscontract-outbox-bridge release that matches the schema");
                     }
                     return new SchemaInfo(
-                            m.getInt(2), m.getString(3), (int) outbox, (int) parked, commitTs, autovacuum);
+                            m.getInt(2), m.getString(3), (int) outbox, (int) parked, commitTs, autovacuum, version);
                 }
             }
         }
+    }
+
+    /**
+     * The 64-bit advisory-lock key a sleeping relay holds for a partition and the wake-up trigger probes ({@code
+     * <outbox oid> << 32 | partition}, see {@code schema.sql}).
+     */
+    public long idleLockKey(int partition) {
+        return (Integer.toUnsignedLong(partitionLockSpace) << 32) | partition;
     }
 
     /** The prefix of derived message ids: {@code <table>:<install id>:}. */

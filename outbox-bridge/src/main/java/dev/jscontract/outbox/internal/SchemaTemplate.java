@@ -16,7 +16,10 @@ public final class SchemaTemplate {
     public static final String RESOURCE = "dev/jscontract/outbox/schema.sql";
 
     /** The schema version this code reads and writes. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
+
+    /** The oldest installed schema version a relay still runs on (its trigger notifies on every insert). */
+    public static final int OLDEST_SUPPORTED = 1;
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([a-z_]+)}");
 

@@ -19,7 +19,7 @@ class SchemaTemplateTest {
         String sql = SchemaTemplate.render(
                 OutboxTables.builder().schema("billing").table("inv_outbox").build(), 8);
         assertThat(sql).doesNotContain("${");
-        assertThat(sql).startsWith("-- jscontract outbox schema v1 for billing.inv_outbox (8 partitions)");
+        assertThat(sql).startsWith("-- jscontract outbox schema v2 for billing.inv_outbox (8 partitions)");
         assertThat(sql).contains("CREATE TABLE IF NOT EXISTS billing.inv_outbox (");
         assertThat(sql).contains("CREATE TABLE IF NOT EXISTS billing.inv_outbox_parked (");
         assertThat(sql).contains("CREATE TABLE IF NOT EXISTS billing.inv_outbox_meta (");
