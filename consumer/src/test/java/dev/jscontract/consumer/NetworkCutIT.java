@@ -37,9 +37,15 @@ class NetworkCutIT {
     private static final int MESSAGES = 40;
     private static final Duration CUT = Duration.ofSeconds(20);
 
+    /**
+     * The proxy holds back what both sides wrote during the cut and delivers it when the path heals: the ack of the
+     * message in flight at the cut, a pull written before the engine saw the stall, and its probe all reach the server
+     * at once, while the server may have put that message up for redelivery. The server may then count the batch plus
+     * one for a moment (seen once in four CI runs), never more; before the pull engine's fault handling it was 7.
+     */
     @Test
     void aCutTheClientDoesNotNoticeNeitherPilesUpPullsNorProcessesTwice(NatsServer server) throws Exception {
-        run(server, Options.builder().pingInterval(Duration.ofMinutes(2)), 1);
+        run(server, Options.builder().pingInterval(Duration.ofMinutes(2)), 2);
     }
 
     /**
@@ -94,7 +100,7 @@ class NetworkCutIT {
                 proxy.restore();
                 LOG.info("restored");
 
-                // From now on the server never sees more than the batch (1) outstanding for this consumer.
+                // From now on the server never sees more than the batch (1), plus the one held in the cut.
                 long maxAckPending = 0;
                 long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
                 while (true) {
@@ -110,7 +116,7 @@ class NetworkCutIT {
                 long twice = handled.values().stream().filter(n -> n.get() > 1).count();
                 LOG.info("max ack pending after the cut {}, processed twice {}", maxAckPending, twice);
                 assertThat(maxAckPending)
-                        .as("outstanding messages after the cut (batch is 1)")
+                        .as("outstanding messages after the cut (batch is 1, plus one held in the cut)")
                         .isLessThanOrEqualTo(maxOutstanding);
                 assertThat(twice)
                         .as("messages processed twice (at most the one whose ack was held in the cut)")
