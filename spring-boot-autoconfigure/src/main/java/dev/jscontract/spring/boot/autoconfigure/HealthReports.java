@@ -29,16 +29,31 @@ import java.util.Map;
  * <p>Relay: RUNNING is UP, RECOVERING UNKNOWN, HALTED DOWN, CLOSED OUT_OF_SERVICE; and DOWN when the oldest
  * unpublished row is older than {@code jscontract.outbox.relay.lag-threshold}. Parked rows are reported, not judged:
  * they need a person, not a restart.
+ *
+ * <p>Public so that the Spring Boot 3 adapter ({@code jscontract-spring-boot-health-boot3}, compiled against Boot 3's
+ * {@code org.springframework.boot.actuate.health}) reports exactly what the Boot 4 indicators report; an application
+ * may also use it to fold jscontract into its own health contributor.
  */
-final class HealthReports {
-    /** A status code ({@code UP}, {@code DOWN}, {@code OUT_OF_SERVICE}, {@code UNKNOWN}) and details. */
-    record Report(String status, Map<String, Object> details) {}
+public final class HealthReports {
+    /**
+     * A status code ({@code UP}, {@code DOWN}, {@code OUT_OF_SERVICE}, {@code UNKNOWN}) and details.
+     *
+     * @param status the status code, one of Spring Boot's standard codes
+     * @param details what the indicator shows under {@code details}, in a stable order
+     */
+    public record Report(String status, Map<String, Object> details) {}
 
     private static final List<String> ORDER = List.of("DOWN", "OUT_OF_SERVICE", "UP", "UNKNOWN");
 
     private HealthReports() {}
 
-    static Report consumers(ContractConsumers consumers) {
+    /**
+     * The consumers' health: the worst consumer's status, and per consumer its contract, state and problem.
+     *
+     * @param consumers the application's contract consumers
+     * @return the report
+     */
+    public static Report consumers(ContractConsumers consumers) {
         String worst = "UNKNOWN";
         Map<String, Object> details = new LinkedHashMap<>();
         Map<String, RuntimeException> failures = consumers.getStartFailures();
@@ -83,7 +98,17 @@ final class HealthReports {
         return new Report(worst, details);
     }
 
-    static Report relay(OutboxRelayLifecycle lifecycle, OutboxAdmin admin, Duration lagThreshold, Clock clock) {
+    /**
+     * The relay's health: its state, the backlog, parked rows and the oldest unpublished row's age against the
+     * threshold.
+     *
+     * @param lifecycle the relay the application runs
+     * @param admin reads the outbox status
+     * @param lagThreshold DOWN when the oldest unpublished row is older
+     * @param clock the clock the age is measured with
+     * @return the report
+     */
+    public static Report relay(OutboxRelayLifecycle lifecycle, OutboxAdmin admin, Duration lagThreshold, Clock clock) {
         RelayHealth h = lifecycle.getRelay().getHealth();
         Map<String, Object> details = new LinkedHashMap<>();
         String status =

@@ -15,8 +15,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.health.contributor.HealthIndicator;
-import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 /** The consumers' health indicator against a real nats-server: UP while running, DOWN when the consumer cannot work. */
@@ -47,7 +45,7 @@ class ConsumerHealthIT {
                 .withConfiguration(AutoConfigurations.of(
                         JsContractNatsAutoConfiguration.class,
                         JsContractConsumerAutoConfiguration.class,
-                        JsContractHealthAutoConfiguration.class,
+                        HealthProbe.autoConfiguration(),
                         JsContractEndpointAutoConfiguration.class))
                 .withPropertyValues(
                         "jscontract.nats.servers=" + nats.url(),
@@ -58,8 +56,8 @@ class ConsumerHealthIT {
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> audit(HealthIndicator indicator) {
-        return (Map<String, Object>) indicator.health().getDetails().get("audit");
+    private static Map<String, Object> audit(HealthProbe indicator) {
+        return (Map<String, Object>) indicator.details().get("audit");
     }
 
     @Test
@@ -67,15 +65,14 @@ class ConsumerHealthIT {
         String stream = Streams.unique("SB_HEALTH_DEL");
         Streams.create(admin, stream);
         runner(stream).run(context -> {
-            HealthIndicator indicator = context.getBean("jscontractConsumersHealthIndicator", HealthIndicator.class);
-            assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
+            HealthProbe indicator = HealthProbe.of(context, "jscontractConsumersHealthIndicator");
+            assertThat(indicator.status()).isEqualTo("UP");
             assertThat(audit(indicator)).containsEntry("state", "running").containsEntry("durable", "audit");
 
             admin.jetStreamManagement().deleteConsumer(stream, "audit");
-            Await.until(
-                    "health DOWN after the consumer was deleted",
-                    Duration.ofSeconds(15),
-                    () -> indicator.health().getStatus().equals(Status.DOWN));
+            Await.until("health DOWN after the consumer was deleted", Duration.ofSeconds(15), () -> indicator
+                    .status()
+                    .equals("DOWN"));
             assertThat(audit(indicator)).containsEntry("state", "halted").containsEntry("problem", "consumer-deleted");
         });
     }
@@ -85,13 +82,12 @@ class ConsumerHealthIT {
         String stream = Streams.unique("SB_HEALTH_CLOSED");
         Streams.create(admin, stream);
         runner(stream).run(context -> {
-            HealthIndicator indicator = context.getBean("jscontractConsumersHealthIndicator", HealthIndicator.class);
-            assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
+            HealthProbe indicator = HealthProbe.of(context, "jscontractConsumersHealthIndicator");
+            assertThat(indicator.status()).isEqualTo("UP");
             context.getBean(Connection.class).close();
-            Await.until(
-                    "health DOWN after the connection closed",
-                    Duration.ofSeconds(15),
-                    () -> indicator.health().getStatus().equals(Status.DOWN));
+            Await.until("health DOWN after the connection closed", Duration.ofSeconds(15), () -> indicator
+                    .status()
+                    .equals("DOWN"));
             assertThat(audit(indicator)).containsEntry("problem", "connection-closed");
         });
     }
@@ -134,9 +130,8 @@ class ConsumerHealthIT {
         runner(missing)
                 .withPropertyValues("jscontract.consumer.fail-fast=false")
                 .run(context -> {
-                    HealthIndicator indicator =
-                            context.getBean("jscontractConsumersHealthIndicator", HealthIndicator.class);
-                    assertThat(indicator.health().getStatus()).isEqualTo(Status.DOWN);
+                    HealthProbe indicator = HealthProbe.of(context, "jscontractConsumersHealthIndicator");
+                    assertThat(indicator.status()).isEqualTo("DOWN");
                     assertThat(audit(indicator)).containsEntry("state", "failed");
                     assertThat((String) audit(indicator).get("detail"))
                             .startsWith("did not start: ")

@@ -165,7 +165,7 @@ class OrdersApplicationIT {
     }
 
     @Test
-    void aTransactionThatRollsBackLeavesNoOutboxRowAndAWriteOutsideOneIsRefused() {
+    void aTransactionThatRollsBackLeavesNoOutboxRowAndAWriteOutsideOneIsRefused() throws InterruptedException {
         try (ConfigurableApplicationContext context = start()) {
             OrderService orders = context.getBean(OrderService.class);
             assertThatThrownBy(() -> orders.create("rb-1", 10, true)).hasMessageContaining("refused rb-1");
@@ -187,6 +187,17 @@ class OrdersApplicationIT {
             assertThat(count("select count(*) from outbox where message_id = 'outside'"))
                     .isZero();
             assertThat(context.getBean(OutboxRelayLifecycle.class).isRunning()).isTrue();
+
+            // the auto-configurations the jars list (not picked by the test): exactly one health line applies
+            Await.until(
+                    "the consumers' and the relay's health UP",
+                    Duration.ofSeconds(15),
+                    () -> HealthProbe.of(context, "jscontractConsumersHealthIndicator")
+                                    .status()
+                                    .equals("UP")
+                            && HealthProbe.of(context, "jscontractOutboxRelayHealthIndicator")
+                                    .status()
+                                    .equals("UP"));
         }
     }
 

@@ -18,8 +18,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.health.contributor.HealthIndicator;
-import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 /** The relay's health indicator (Boot 4) against a real nats-server and PostgreSQL. */
@@ -51,7 +49,7 @@ class RelayHealthIT {
                 .withConfiguration(AutoConfigurations.of(
                         JsContractNatsAutoConfiguration.class,
                         JsContractOutboxAutoConfiguration.class,
-                        JsContractHealthAutoConfiguration.class))
+                        HealthProbe.autoConfiguration()))
                 .withBean(DataSource.class, () -> db.dataSource())
                 .withPropertyValues(
                         "jscontract.nats.servers=" + nats.url(),
@@ -60,12 +58,10 @@ class RelayHealthIT {
                         "jscontract.outbox.relay.streams=" + stream,
                         "jscontract.outbox.relay.lag-threshold=200ms")
                 .run(context -> {
-                    HealthIndicator health =
-                            context.getBean("jscontractOutboxRelayHealthIndicator", HealthIndicator.class);
-                    Await.until("relay UP", Duration.ofSeconds(10), () -> health.health()
-                            .getStatus()
-                            .equals(Status.UP));
-                    assertThat(health.health().getDetails())
+                    HealthProbe health = HealthProbe.of(context, "jscontractOutboxRelayHealthIndicator");
+                    Await.until("relay UP", Duration.ofSeconds(10), () -> health.status()
+                            .equals("UP"));
+                    assertThat(health.details())
                             .containsEntry("state", "running")
                             .containsEntry("parked", 0L)
                             .containsEntry("backlog", 0L);
@@ -84,11 +80,10 @@ class RelayHealthIT {
                                         .build());
                         c.commit();
                     }
-                    Await.until("relay DOWN for lag", Duration.ofSeconds(5), () -> health.health()
-                            .getStatus()
-                            .equals(Status.DOWN));
-                    assertThat(health.health().getDetails()).containsEntry("backlog", 1L);
-                    assertThat((String) health.health().getDetails().get("lagExceeded"))
+                    Await.until("relay DOWN for lag", Duration.ofSeconds(5), () -> health.status()
+                            .equals("DOWN"));
+                    assertThat(health.details()).containsEntry("backlog", 1L);
+                    assertThat((String) health.details().get("lagExceeded"))
                             .contains("jscontract.outbox.relay.lag-threshold=PT0.2S");
                 });
     }
