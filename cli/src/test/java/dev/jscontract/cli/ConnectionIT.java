@@ -4,17 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jscontract.testing.NatsServer;
 import dev.jscontract.testing.NatsServers;
+import dev.jscontract.testing.TestPki;
 import io.nats.client.NKey;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.PrivateKey;
 import java.security.SecureRandom;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -104,7 +98,7 @@ class ConnectionIT {
 
     @Test
     void tlsWithAClientCertificateAndOurOwnCa() throws Exception {
-        Pki pki = new Pki(dir);
+        TestPki pki = new TestPki(dir);
         pki.ca();
         pki.signed("server", "serverAuth", "SAN=ip:127.0.0.1,dns:localhost");
         pki.signed("client", "clientAuth", null);
@@ -149,125 +143,6 @@ class ConnectionIT {
             assertThat(notPem.err())
                     .startsWith("jscontract: error: --tlsca file " + dir.resolve("server.p12") + " is"
                             + " not a PEM certificate");
-        }
-    }
-
-    /** A CA and certificates it signs, made with keytool; keys written as PKCS#8 PEM for nats-server and the CLI. */
-    static final class Pki {
-        private final Path dir;
-
-        Pki(Path dir) {
-            this.dir = dir;
-        }
-
-        void ca() throws Exception {
-            keytool(
-                    "-genkeypair",
-                    "-alias",
-                    "ca",
-                    "-keyalg",
-                    "RSA",
-                    "-keysize",
-                    "2048",
-                    "-dname",
-                    "CN=jsc-test-ca",
-                    "-ext",
-                    "bc:c",
-                    "-validity",
-                    "2",
-                    "-keystore",
-                    "ca.p12",
-                    "-storetype",
-                    "PKCS12",
-                    "-storepass",
-                    "changeit");
-            keytool(
-                    "-exportcert",
-                    "-rfc",
-                    "-alias",
-                    "ca",
-                    "-keystore",
-                    "ca.p12",
-                    "-storepass",
-                    "changeit",
-                    "-file",
-                    "ca.pem");
-        }
-
-        void signed(String name, String usage, String san) throws Exception {
-            keytool(
-                    "-genkeypair",
-                    "-alias",
-                    name,
-                    "-keyalg",
-                    "RSA",
-                    "-keysize",
-                    "2048",
-                    "-dname",
-                    "CN=" + name,
-                    "-validity",
-                    "2",
-                    "-keystore",
-                    name + ".p12",
-                    "-storetype",
-                    "PKCS12",
-                    "-storepass",
-                    "changeit");
-            keytool(
-                    "-certreq",
-                    "-alias",
-                    name,
-                    "-keystore",
-                    name + ".p12",
-                    "-storepass",
-                    "changeit",
-                    "-file",
-                    name + ".csr");
-            List<String> gen = new ArrayList<>(List.of(
-                    "-gencert",
-                    "-alias",
-                    "ca",
-                    "-keystore",
-                    "ca.p12",
-                    "-storepass",
-                    "changeit",
-                    "-infile",
-                    name + ".csr",
-                    "-outfile",
-                    name + ".pem",
-                    "-rfc",
-                    "-validity",
-                    "2",
-                    "-ext",
-                    "EKU=" + usage));
-            if (san != null) {
-                gen.addAll(List.of("-ext", san));
-            }
-            keytool(gen.toArray(String[]::new));
-            KeyStore ks = KeyStore.getInstance("PKCS12");
-            try (InputStream in = Files.newInputStream(dir.resolve(name + ".p12"))) {
-                ks.load(in, "changeit".toCharArray());
-            }
-            PrivateKey key = (PrivateKey) ks.getKey(name, "changeit".toCharArray());
-            Files.writeString(
-                    dir.resolve(name + "-key.pem"),
-                    "-----BEGIN PRIVATE KEY-----\n"
-                            + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(key.getEncoded())
-                            + "\n-----END PRIVATE KEY-----\n");
-        }
-
-        private void keytool(String... args) throws Exception {
-            List<String> cmd = new ArrayList<>();
-            cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-            cmd.addAll(List.of(args));
-            Process p = new ProcessBuilder(cmd)
-                    .directory(dir.toFile())
-                    .redirectErrorStream(true)
-                    .start();
-            String output = new String(p.getInputStream().readAllBytes());
-            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IllegalStateException("keytool " + String.join(" ", args) + " failed: " + output);
-            }
         }
     }
 }
