@@ -11,6 +11,9 @@ import dev.jscontract.testing.NatsServer;
 import dev.jscontract.testing.PostgresDatabase;
 import dev.jscontract.testing.WithNatsServer;
 import dev.jscontract.testing.WithPostgres;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.nats.client.Connection;
 import java.time.Duration;
 import javax.sql.DataSource;
@@ -51,6 +54,7 @@ class RelayHealthIT {
                         JsContractOutboxAutoConfiguration.class,
                         HealthProbe.autoConfiguration()))
                 .withBean(DataSource.class, () -> db.dataSource())
+                .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
                 .withPropertyValues(
                         "jscontract.nats.servers=" + nats.url(),
                         "jscontract.outbox.table=health_outbox",
@@ -66,25 +70,39 @@ class RelayHealthIT {
                             .containsEntry("parked", 0L)
                             .containsEntry("backlog", 0L);
 
-                    context.getBean(OutboxRelayLifecycle.class).stop();
                     OutboxWriter writer = OutboxWriter.builder()
                             .tables(context.getBean(OutboxTables.class))
                             .build();
-                    try (java.sql.Connection c = db.dataSource().getConnection()) {
-                        c.setAutoCommit(false);
-                        writer.write(
-                                c,
-                                OutboxMessage.builder()
-                                        .subject(stream + ".late")
-                                        .payload(new byte[] {1})
-                                        .build());
-                        c.commit();
-                    }
+                    write(writer, stream + ".first");
+                    MeterRegistry meters = context.getBean(MeterRegistry.class);
+                    Await.until(
+                            "the relay's meters in the application's registry",
+                            Duration.ofSeconds(10),
+                            () -> meters.find("jscontract.outbox.published").counters().stream()
+                                            .mapToDouble(Counter::count)
+                                            .sum()
+                                    == 1);
+
+                    context.getBean(OutboxRelayLifecycle.class).stop();
+                    write(writer, stream + ".late");
                     Await.until("relay DOWN for lag", Duration.ofSeconds(5), () -> health.status()
                             .equals("DOWN"));
                     assertThat(health.details()).containsEntry("backlog", 1L);
                     assertThat((String) health.details().get("lagExceeded"))
                             .contains("jscontract.outbox.relay.lag-threshold=PT0.2S");
                 });
+    }
+
+    private static void write(OutboxWriter writer, String subject) throws java.sql.SQLException {
+        try (java.sql.Connection c = db.dataSource().getConnection()) {
+            c.setAutoCommit(false);
+            writer.write(
+                    c,
+                    OutboxMessage.builder()
+                            .subject(subject)
+                            .payload(new byte[] {1})
+                            .build());
+            c.commit();
+        }
     }
 }
