@@ -57,11 +57,17 @@ import javax.sql.DataSource;
  *   <li><b>latency</b> (table, then WAL): commit-to-PubAck of single-event transactions written at a steady rate
  *       (default 1,000/s) by two writer threads: from the moment {@code commit()} returns to the PubAck's arrival
  *       as the relay reports it ({@link OutboxRelayEvent.BatchPublished});
+ *   <li><b>high-rate latency</b> (WAL): the same at 10,000 events/s, in transactions of 10 events (1,000 commits/s:
+ *       with {@code fsync} on, two writers cannot commit 10,000 single-event transactions a second here);
  *   <li><b>writers</b>: transactions per second of 8 writer threads, each committing one 128-byte event per
  *       transaction for a few seconds: a plain insert into a one-column table, the table-mode writer, the WAL writer.
  * </ol>
  *
- * Prints each run and the medians as Markdown. Run from the repository root:
+ * The drains also report <b>PostgreSQL CPU per event</b>: the CPU time (utime + stime from {@code /proc}) of every
+ * process of the private cluster (backends, the walsender, checkpointer, WAL writer, autovacuum) from the relay's start
+ * to its last PubAck, divided by the events, measured before the relay closes its sessions.
+ *
+ * <p>Prints each run and the medians as Markdown. Run from the repository root:
  *
  * <pre>
  * ./mvnw -q -pl benchmarks -am package dependency:build-classpath -DskipTests -Dmdep.outputFile=target/cp.txt
@@ -70,7 +76,10 @@ import javax.sql.DataSource;
  * </pre>
  *
  * Options: {@code --runs N} (3), {@code --events N} (50,000 per drain), {@code --rate N} (1,000 events/s) and {@code
- * --latency-seconds N} (10), {@code --writer-seconds N} (5).
+ * --latency-seconds N} (10), {@code --high-rate N} (10,000 events/s) and {@code --high-batch N} (10 events per
+ * transaction), {@code --writer-seconds N} (5). With {@code -Djsc.bench.verbose=true} each latency phase also prints
+ * p90, p99.9, the maximum, the events without a PubAck and the worst latency of each second (a backlog shows as a
+ * climbing maximum; a stall as one bad second).
  */
 public final class WalBenchmark {
     private static final int PAYLOAD = 128;
@@ -81,16 +90,28 @@ public final class WalBenchmark {
     private final int events;
     private final int rate;
     private final int latencySeconds;
+    private final int highRate;
+    private final int highBatch;
+    private double lastPgNanosPerEvent;
     private final int writerSeconds;
     private int counter;
 
     private WalBenchmark(
-            Connection nc, PrivatePostgres pg, int events, int rate, int latencySeconds, int writerSeconds) {
+            Connection nc,
+            PrivatePostgres pg,
+            int events,
+            int rate,
+            int latencySeconds,
+            int highRate,
+            int highBatch,
+            int writerSeconds) {
         this.nc = nc;
         this.pg = pg;
         this.events = events;
         this.rate = rate;
         this.latencySeconds = latencySeconds;
+        this.highRate = highRate;
+        this.highBatch = highBatch;
         this.writerSeconds = writerSeconds;
     }
 
@@ -106,6 +127,8 @@ public final class WalBenchmark {
         int rate = 1000;
         int latencySeconds = 10;
         int writerSeconds = 5;
+        int highRate = 10_000;
+        int highBatch = 10;
         for (int i = 0; i + 1 < args.length; i += 2) {
             int v = Integer.parseInt(args[i + 1]);
             switch (args[i]) {
@@ -114,9 +137,12 @@ public final class WalBenchmark {
                 case "--rate" -> rate = v;
                 case "--latency-seconds" -> latencySeconds = v;
                 case "--writer-seconds" -> writerSeconds = v;
+                case "--high-rate" -> highRate = v;
+                case "--high-batch" -> highBatch = v;
                 default ->
                     throw new IllegalArgumentException("unknown option " + args[i]
-                            + "; use --runs, --events, --rate, --latency-seconds or --writer-seconds");
+                            + "; use --runs, --events, --rate, --latency-seconds, --high-rate, --high-batch or"
+                            + " --writer-seconds");
             }
         }
         try (NatsServer server = NatsServers.start();
@@ -134,7 +160,7 @@ public final class WalBenchmark {
                     server.version(),
                     Runtime.getRuntime().availableProcessors(),
                     System.getProperty("java.version"));
-            new WalBenchmark(nc, pg, events, rate, latencySeconds, writerSeconds).run(runs);
+            new WalBenchmark(nc, pg, events, rate, latencySeconds, highRate, highBatch, writerSeconds).run(runs);
         }
     }
 
@@ -147,9 +173,12 @@ public final class WalBenchmark {
         for (int r = 1; r <= runs; r++) {
             double raw = raw(r);
             double table = table(r);
+            double tableCpu = lastPgNanosPerEvent;
             double wal = wal(r);
-            double[] tl = latency(r, false);
-            double[] wl = latency(r, true);
+            double walCpu = lastPgNanosPerEvent;
+            double[] tl = latency(r, false, rate, 1);
+            double[] wl = latency(r, true, rate, 1);
+            double[] hl = latency(r, true, highRate, highBatch);
             double[] tps = writers(r);
             add(results, "raw publishAsync with ids (msg/s)", raw);
             add(results, "table relay drain (events/s)", table);
@@ -160,6 +189,10 @@ public final class WalBenchmark {
             add(results, "table commit->PubAck p99 (ms)", tl[1]);
             add(results, "WAL commit->PubAck p50 (ms)", wl[0]);
             add(results, "WAL commit->PubAck p99 (ms)", wl[1]);
+            add(results, "WAL commit->PubAck p50 at the high rate (ms)", hl[0]);
+            add(results, "WAL commit->PubAck p99 at the high rate (ms)", hl[1]);
+            add(results, "PostgreSQL CPU per event, table drain (us)", tableCpu / 1000);
+            add(results, "PostgreSQL CPU per event, WAL drain (us)", walCpu / 1000);
             add(results, "writers tps: plain insert", tps[0]);
             add(results, "writers tps: table writer", tps[1]);
             add(results, "writers tps: WAL writer", tps[2]);
@@ -167,16 +200,22 @@ public final class WalBenchmark {
             add(results, "WAL writer / plain insert", tps[2] / tps[0]);
             System.out.printf(
                     Locale.ROOT,
-                    "run %d: raw %.0f/s, table %.0f/s, wal %.0f/s; latency table p50 %.2f p99 %.2f ms, wal p50 %.2f"
-                            + " p99 %.2f ms; writers plain %.0f, table %.0f, wal %.0f tps; load %s%n",
+                    "run %d: raw %.0f/s, table %.0f/s (PG %.1f us/event), wal %.0f/s (PG %.1f us/event); latency"
+                            + " table p50 %.2f p99 %.2f ms, wal p50 %.2f p99 %.2f ms, wal at %d/s p50 %.2f p99 %.2f ms;"
+                            + " writers plain %.0f, table %.0f, wal %.0f tps; load %s%n",
                     r,
                     raw,
                     table,
+                    tableCpu / 1000,
                     wal,
+                    walCpu / 1000,
                     tl[0],
                     tl[1],
                     wl[0],
                     wl[1],
+                    highRate,
+                    hl[0],
+                    hl[1],
                     tps[0],
                     tps[1],
                     tps[2],
@@ -253,10 +292,13 @@ public final class WalBenchmark {
                 .streams(STREAM)
                 .meterRegistry(registry)
                 .build()) {
+            Map<Long, Long> cpu0 = postgresCpu();
             long start = System.nanoTime();
             relay.start();
             awaitPublished(registry, "jscontract.outbox.published", events);
-            return events / seconds(start);
+            double drained = events / seconds(start);
+            lastPgNanosPerEvent = cpuSince(cpu0) / (double) events;
+            return drained;
         }
     }
 
@@ -283,13 +325,42 @@ public final class WalBenchmark {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         double result;
         try (OutboxRelay relay = walRelay(tables, wal, registry).build()) {
+            Map<Long, Long> cpu0 = postgresCpu();
             long start = System.nanoTime();
             relay.start();
             awaitPublished(registry, "jscontract.outbox.wal.published", events);
             result = events / seconds(start);
+            lastPgNanosPerEvent = cpuSince(cpu0) / (double) events;
         }
         dropSlot(wal);
         return result;
+    }
+
+    /** CPU nanoseconds of every process of the private cluster now (the postmaster and its children), by pid. */
+    private Map<Long, Long> postgresCpu() throws SQLException {
+        long backend;
+        try (java.sql.Connection c = pg.connection();
+                Statement st = c.createStatement();
+                java.sql.ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
+            rs.next();
+            backend = rs.getLong(1);
+        }
+        ProcessHandle postmaster = ProcessHandle.of(backend)
+                .flatMap(ProcessHandle::parent)
+                .orElseThrow(() -> new IllegalStateException("cannot find the postmaster of backend " + backend));
+        Map<Long, Long> cpu = new java.util.HashMap<>();
+        cpu.put(postmaster.pid(), CpuMeter.processNanos(postmaster.pid()));
+        postmaster.children().forEach(h -> cpu.put(h.pid(), CpuMeter.processNanos(h.pid())));
+        return cpu;
+    }
+
+    /** The cluster's CPU nanoseconds since the snapshot; processes started since count from zero. */
+    private long cpuSince(Map<Long, Long> before) throws SQLException {
+        long sum = 0;
+        for (Map.Entry<Long, Long> e : postgresCpu().entrySet()) {
+            sum += e.getValue() - before.getOrDefault(e.getKey(), 0L);
+        }
+        return sum;
     }
 
     private static WalSettings walSettings(OutboxTables tables) {
@@ -331,8 +402,8 @@ public final class WalBenchmark {
         }
     }
 
-    /** Returns {p50, p99} in milliseconds. */
-    private double[] latency(int run, boolean walMode) throws Exception {
+    /** Returns {p50, p99} in milliseconds, of events written at {@code eventsPerSecond} in transactions of batch. */
+    private double[] latency(int run, boolean walMode, int eventsPerSecond, int batch) throws Exception {
         freshStream();
         OutboxTables tables = fresh(walMode ? "wallat" : "tablelat");
         WalSettings wal = walSettings(tables);
@@ -346,8 +417,8 @@ public final class WalBenchmark {
         }
         Map<String, Instant> committed = new ConcurrentHashMap<>();
         Map<String, Instant> acked = new ConcurrentHashMap<>();
-        long total = (long) rate * latencySeconds;
-        long warmup = rate * 2L;
+        long total = (long) eventsPerSecond * latencySeconds;
+        long warmup = eventsPerSecond * 2L;
         int threads = 2;
         OutboxRelay.Builder b = walMode
                 ? walRelay(tables, wal, new SimpleMeterRegistry())
@@ -370,14 +441,14 @@ public final class WalBenchmark {
             }
             ExecutorService pool = Executors.newFixedThreadPool(threads);
             AtomicLong seq = new AtomicLong();
-            long interval = 1_000_000_000L * threads / rate;
+            long interval = 1_000_000_000L * threads * batch / eventsPerSecond; // per transaction of a thread
             long first = System.nanoTime() + 50_000_000;
             List<Future<?>> futures = new ArrayList<>();
             byte[] payload = new byte[PAYLOAD];
             for (int t = 0; t < threads; t++) {
                 long start = first + t * interval / threads;
                 futures.add(pool.submit(() -> {
-                    writeSteadily(pg.dataSource(), writer, payload, run, seq, total, committed, start, interval);
+                    writeSteadily(pg.dataSource(), writer, payload, run, batch, seq, total, committed, start, interval);
                     return null;
                 }));
             }
@@ -403,6 +474,35 @@ public final class WalBenchmark {
         if (ms.length == 0) {
             throw new IllegalStateException("no latency samples");
         }
+        if (Boolean.getBoolean("jsc.bench.verbose")) {
+            long lost = total - acked.size();
+            System.out.printf(
+                    Locale.ROOT,
+                    "  latency at %d/s in transactions of %d (%s): %d samples, %d without PubAck, p90 %.2f p99.9 %.2f"
+                            + " max %.2f ms%n",
+                    eventsPerSecond,
+                    batch,
+                    walMode ? "wal" : "table",
+                    ms.length,
+                    lost,
+                    ms[(int) (ms.length * 0.90)],
+                    ms[Math.min(ms.length - 1, (int) (ms.length * 0.999))],
+                    ms[ms.length - 1]);
+            java.util.TreeMap<Long, List<Double>> bySecond = new java.util.TreeMap<>();
+            Instant t0 = committed.values().stream().min(Instant::compareTo).orElseThrow();
+            committed.forEach((id, at) -> {
+                if (acked.containsKey(id)) {
+                    bySecond.computeIfAbsent(Duration.between(t0, at).toSeconds(), k -> new ArrayList<>())
+                            .add(Duration.between(at, acked.get(id)).toNanos() / 1e6);
+                }
+            });
+            bySecond.forEach((sec, v) -> System.out.printf(
+                    Locale.ROOT,
+                    "    second %d: %d events, max %.1f ms%n",
+                    sec,
+                    v.size(),
+                    v.stream().mapToDouble(Double::doubleValue).max().orElse(0)));
+        }
         return new double[] {ms[(int) (ms.length * 0.50)], ms[Math.min(ms.length - 1, (int) (ms.length * 0.99))]};
     }
 
@@ -411,6 +511,7 @@ public final class WalBenchmark {
             OutboxWriter writer,
             byte[] payload,
             int run,
+            int batch,
             AtomicLong seq,
             long total,
             Map<String, Instant> committed,
@@ -420,9 +521,10 @@ public final class WalBenchmark {
         try (java.sql.Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
             long next = firstNanos;
+            List<String> ids = new ArrayList<>(batch);
             while (true) {
-                long i = seq.getAndIncrement();
-                if (i >= total) {
+                long first = seq.getAndAdd(batch);
+                if (first >= total) {
                     return;
                 }
                 long wait = next - System.nanoTime();
@@ -430,17 +532,24 @@ public final class WalBenchmark {
                     LockSupport.parkNanos(wait);
                 }
                 next += intervalNanos;
-                String id = "lat-" + run + "-" + i;
-                writer.write(
-                        c,
-                        OutboxMessage.builder()
-                                .subject("bench.latency")
-                                .payload(payload)
-                                .messageId(id)
-                                .orderingKey("k" + (i % 100))
-                                .build());
+                ids.clear();
+                for (long i = first; i < Math.min(total, first + batch); i++) {
+                    String id = "lat-" + run + "-" + i;
+                    writer.write(
+                            c,
+                            OutboxMessage.builder()
+                                    .subject("bench.latency")
+                                    .payload(payload)
+                                    .messageId(id)
+                                    .orderingKey("k" + (i % 100))
+                                    .build());
+                    ids.add(id);
+                }
                 c.commit();
-                committed.put(id, Instant.now());
+                Instant at = Instant.now();
+                for (String id : ids) {
+                    committed.put(id, at);
+                }
             }
         }
     }
