@@ -479,6 +479,8 @@ public final class WalRelayEngine implements Engine {
         private long heldSinceNanos;
         /** The first unacknowledged event, sent again alone after an outage; the others follow once it is acked. */
         private @Nullable Entry probe;
+        /** Whether the failure that began this hold is counted in the failures meter already ({@link #recover}). */
+        private boolean holdCounted;
         /** Events stored after the probe's first attempt failed: they are ahead of it in the stream. */
         private int overtakers;
         /** jnats' reconnect count when publishing last resumed; a change means NATS broke in between. */
@@ -628,6 +630,7 @@ public final class WalRelayEngine implements Engine {
         private void hold() {
             if (!held) {
                 held = true;
+                holdCounted = false;
                 probe = null;
                 heldSinceNanos = System.nanoTime();
                 LOG.debug("outbox relay {}: publishing held ({} events in flight)", config.name(), inFlight);
@@ -695,9 +698,13 @@ public final class WalRelayEngine implements Engine {
                 held = false;
                 return true;
             }
+            if (!holdCounted) {
+                java.util.Objects.requireNonNull(metrics).failure(f.reason());
+                holdCounted = true;
+            }
             if (f.reason() == PublishFailure.UNAVAILABLE || f.reason() == PublishFailure.TIMEOUT) {
                 health.streamUnavailable(
-                        "publishing waits: " + f.message() + "; events stay in the WAL and no" + " attempt is counted");
+                        "publishing waits: " + f.message() + "; events stay in the WAL and no attempt is counted");
             }
             overtakers = 0;
             for (Entry e : queue) {
@@ -846,6 +853,7 @@ public final class WalRelayEngine implements Engine {
                     }
                     LOG.debug("outbox relay {}: outage ({}), publishing held", config.name(), f.message());
                     hold();
+                    holdCounted = true;
                     return false;
                 }
                 h.attempts++;
