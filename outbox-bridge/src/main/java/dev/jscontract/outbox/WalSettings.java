@@ -308,9 +308,9 @@ public final class WalSettings {
 
         /**
          * Events published and not yet acknowledged, at most (default {@value WalSettings#DEFAULT_MAX_IN_FLIGHT}). It
-         * also bounds how far commit order can be broken when the NATS connection is lost: events that were on the
-         * wire are published again after the reconnect, behind later events that jnats kept in its reconnect buffer,
-         * so an event can land up to this many positions late (measured in {@code WalRelayIT}).
+         * also bounds how far commit order can be broken when the NATS connection breaks: events lost with the socket
+         * are published again after the reconnect, behind the later events jnats had queued but not yet written (in
+         * {@code WalRelayIT} up to 88 positions; see {@code docs/decisions/outbox-wal-order-across-reconnects.md}).
          *
          * @throws IllegalArgumentException when not 1 to 100,000
          * @throws IllegalStateException when set twice

@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 
 /** Helpers of the WAL-mode integration tests. */
@@ -53,6 +54,22 @@ final class WalTesting {
 
     /** As {@link #write(DataSource, Setup, int, int, int, AtomicBoolean)}, pausing after each transaction. */
     static int write(DataSource ds, Setup s, int from, int to, int perTx, AtomicBoolean writing, long pauseMillis) {
+        return write(ds, s, from, to, perTx, writing, pauseMillis, new AtomicInteger());
+    }
+
+    /**
+     * As {@link #write(DataSource, Setup, int, int, int, AtomicBoolean, long)}, counting the committed events in
+     * {@code committed} as it goes, so that a test can tell which events were committed before some moment.
+     */
+    static int write(
+            DataSource ds,
+            Setup s,
+            int from,
+            int to,
+            int perTx,
+            AtomicBoolean writing,
+            long pauseMillis,
+            AtomicInteger committed) {
         OutboxWriter writer = OutboxWriter.builder().wal(s.wal()).build();
         int n = from;
         int tx = 0;
@@ -66,6 +83,7 @@ final class WalTesting {
                 writer.writeAll(c, batch);
                 c.commit();
                 n += batch.size();
+                committed.addAndGet(batch.size());
                 if (pauseMillis > 0) {
                     Thread.sleep(pauseMillis);
                 }

@@ -59,12 +59,17 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Failures</h2>
  *
- * A failed publish at the head stops settling: an outage (connection, timeout, stream unavailable) waits for NATS and
- * publishes the event again, counting nothing and parking nothing; a failure of the event itself is retried with the
- * relay's backoff up to {@code maxAttempts} (at once for permanent ones) and then parked with its LSN. While it waits,
- * the thread keeps the replication session alive with status updates. Events after it that were already in flight
- * may have been stored before it (as in the table relay, at most {@code maxInFlight}). A broken replication session
- * discards the queue and reconnects from the slot's confirmed position.
+ * An outage (the connection not CONNECTED or re-established since the last check, a timeout, a stream unavailable)
+ * holds publishing: nothing new is published until NATS is connected, every event in flight has its PubAck, its
+ * failure or its timeout, and the first unacknowledged event, sent again alone, is acknowledged; then the other
+ * unacknowledged events are sent again in commit order, counting nothing and parking nothing. Events jnats still held,
+ * unwritten, when the socket broke are sent by jnats itself after the reconnect, so they can land ahead of events
+ * lost with the socket (logged as a warning with the number; see {@code docs/decisions/
+ * outbox-wal-order-across-reconnects.md}). A failure of the event itself is retried with the relay's backoff up to
+ * {@code maxAttempts} (at once for permanent ones) and then parked with its LSN; events after it that were already
+ * in flight may have been stored before it (at most {@code maxInFlight}). While it waits, the thread keeps the
+ * replication session alive with status updates. A broken replication session discards the queue and reconnects from
+ * the slot's confirmed position.
  *
  * <h2>Several relays</h2>
  *
@@ -79,6 +84,8 @@ public final class WalRelayEngine implements Engine {
     private static final String UNDECODABLE_SUBJECT = "(undecodable)";
     /** Slot lag (bytes) above which the streaming relay writes a heartbeat, see {@link #heartbeat}. */
     static final long HEARTBEAT_LAG = 1L << 20;
+    /** How long publishing stays held after an outage before the relay tries again. */
+    static final Duration HOLD_RETRY = Duration.ofMillis(250);
 
     private final RelayConfig config;
     private final WalSettings wal;
@@ -463,6 +470,23 @@ public final class WalRelayEngine implements Engine {
         private long reported;
         private long lastForcedNanos = System.nanoTime();
         private @Nullable Connection parkSession;
+        /**
+         * Publishing is held: NATS broke (or an event failed for a reason that is not its own), so nothing new is
+         * published until {@link #resume()} has settled what was in flight and sent the unacknowledged events again.
+         */
+        private boolean held;
+        /** When the hold began or the last probe failed; {@link #resume()} waits {@link #HOLD_RETRY} from there. */
+        private long heldSinceNanos;
+        /** The first unacknowledged event, sent again alone after an outage; the others follow once it is acked. */
+        private @Nullable Entry probe;
+        /** Whether the failure that began this hold is counted in the failures meter already ({@link #recover}). */
+        private boolean holdCounted;
+        /** Events stored after the probe's first attempt failed: they are ahead of it in the stream. */
+        private int overtakers;
+        /** jnats' reconnect count when publishing last resumed; a change means NATS broke in between. */
+        private long reconnectsSeen;
+        /** Set on jnats' threads when a PubAck future fails for a reason that may be an outage. */
+        private volatile boolean outageSeen;
         /** Events acknowledged in this settle round, for {@link OutboxRelayEvent.BatchPublished} (listeners only). */
         private final java.util.List<OutboxRelayEvent.PublishedRow> published = new java.util.ArrayList<>();
 
@@ -473,6 +497,7 @@ public final class WalRelayEngine implements Engine {
             } catch (IOException e) {
                 throw new SQLException("cannot create a JetStream context: " + e.getMessage(), e);
             }
+            this.reconnectsSeen = reconnects();
         }
 
         void run() throws SQLException {
@@ -481,9 +506,12 @@ public final class WalRelayEngine implements Engine {
                 while (!stopping) {
                     settle();
                     report();
-                    if (config.connection().getStatus() != io.nats.client.Connection.Status.CONNECTED) {
+                    if (!held && (outageSeen || natsBroke())) {
+                        hold();
+                    }
+                    if (held && !resume()) {
                         keepAlive();
-                        LockSupport.parkNanos(1_000_000); // NATS reconnecting; its listener unparks this thread
+                        LockSupport.parkNanos(1_000_000); // held; NATS' listener unparks this thread
                         continue;
                     }
                     if (inFlight >= wal.getMaxInFlight()) {
@@ -534,7 +562,14 @@ public final class WalRelayEngine implements Engine {
                 queue.add(e);
                 inFlight++;
                 if (e.event != null) {
-                    send(e);
+                    if (natsBroke()) {
+                        // read before NATS broke but not yet published: it waits with the others (see resume)
+                        e.sendFailure = new PublishFailures.Failure(
+                                PublishFailure.CONNECTION, "not published: the NATS connection broke");
+                        hold();
+                    } else {
+                        send(e);
+                    }
                 }
             } else if (m instanceof PgOutput.Commit c) {
                 if (queue.isEmpty()) {
@@ -556,10 +591,153 @@ public final class WalRelayEngine implements Engine {
                 e.deadlineNanos = System.nanoTime() + config.publishTimeout().toNanos();
                 CompletableFuture<PublishAck> f = js.publishAsync(ev.subject(), h, ev.payload());
                 e.future = f;
-                f.whenComplete((ack, error) -> e.ackedAt = config.clock().instant());
+                f.whenComplete((ack, error) -> {
+                    e.ackedAt = config.clock().instant();
+                    // a future the relay replaced (sent again, then cancelled) tells nothing
+                    if (error != null && e.future == f && mayBeOutage(PublishFailures.ofFuture(error))) {
+                        outageSeen = true;
+                    }
+                });
             } catch (RuntimeException ex) {
                 e.sendFailure = PublishFailures.ofSend(ex);
+                if (mayBeOutage(e.sendFailure)) {
+                    outageSeen = true;
+                }
             }
+        }
+
+        /** Whether a failure may stand for an outage (a 503 No Responders may also mean a stream unavailable). */
+        private static boolean mayBeOutage(PublishFailures.Failure f) {
+            return !f.reason().isRowSpecific() || f.noResponders();
+        }
+
+        /** jnats' reconnect count (0 when the application's statistics collector does not count them). */
+        private long reconnects() {
+            return config.connection().getStatistics().getReconnects();
+        }
+
+        /**
+         * Whether the NATS connection is not usable now or has been re-established since publishing last resumed.
+         * The status alone could miss a disconnect and reconnect that happen between two checks; jnats counts the
+         * reconnect right after setting the status back to CONNECTED.
+         */
+        private boolean natsBroke() {
+            return config.connection().getStatus() != io.nats.client.Connection.Status.CONNECTED
+                    || reconnects() != reconnectsSeen;
+        }
+
+        /** Stops publishing new events until {@link #resume()} lets it go on. */
+        private void hold() {
+            if (!held) {
+                held = true;
+                holdCounted = false;
+                probe = null;
+                heldSinceNanos = System.nanoTime();
+                LOG.debug("outbox relay {}: publishing held ({} events in flight)", config.name(), inFlight);
+            }
+        }
+
+        /**
+         * Ends a hold once that is safe for commit order; true when publishing may go on. In this order:
+         *
+         * <ol>
+         *   <li>NATS is connected again ({@link #HOLD_RETRY} after the hold began, so a stream that stays
+         *       unavailable is not hammered);
+         *   <li>every event in flight has its outcome: a PubAck, a failure, or the publish timeout. Events jnats
+         *       still held when the connection broke are sent by jnats after the reconnect and get their PubAcks
+         *       now; events lost with the socket time out. Nothing is sent again before, so an event the server
+         *       still stores late (a cluster node forwarding it) cannot land behind a re-sent later one;
+         *   <li>the first unacknowledged event is sent again alone (a probe), so that if the stream is still not
+         *       available no later event overtakes it;
+         *   <li>once the probe is acknowledged (or fails for a reason of its own, which {@link #recover} then
+         *       retries in place), every other unacknowledged event is sent again in commit order, and only then
+         *       new ones.
+         * </ol>
+         */
+        private boolean resume() throws SQLException {
+            if (config.connection().getStatus() != io.nats.client.Connection.Status.CONNECTED
+                    || System.nanoTime() - heldSinceNanos < HOLD_RETRY.toNanos()) {
+                return false;
+            }
+            reconnectsSeen = reconnects();
+            long now = System.nanoTime();
+            for (Entry e : queue) {
+                CompletableFuture<PublishAck> f = e.future;
+                if (f != null && !f.isDone()) {
+                    if (now - e.deadlineNanos < 0) {
+                        return false; // its PubAck or its failure is still to come
+                    }
+                    f.cancel(false);
+                }
+            }
+            outageSeen = false; // every failure so far is handled here; later ones come from what is sent now
+            settle(); // the acknowledged head is removed; the head is now the first unacknowledged event, if any
+            Entry p = probe;
+            if (p != null) {
+                probe = null;
+                PublishFailures.Failure f = outcome(p);
+                if (f != null && !classify(p, f).reason().isRowSpecific()) {
+                    java.util.Objects.requireNonNull(metrics).failure(f.reason());
+                    LOG.debug("outbox relay {}: still an outage ({}), waiting", config.name(), f.message());
+                    heldSinceNanos = System.nanoTime();
+                    return false;
+                }
+                resendUnacknowledged(p, true);
+                held = false;
+                return true;
+            }
+            Entry h = firstUnacknowledged();
+            if (h == null) {
+                held = false;
+                return true;
+            }
+            PublishFailures.Failure f = classify(h, java.util.Objects.requireNonNull(outcome(h)));
+            if (f.reason().isRowSpecific()) {
+                // the head's own problem: recover() retries or parks it in place; the others go out again now
+                resendUnacknowledged(h, false);
+                held = false;
+                return true;
+            }
+            if (!holdCounted) {
+                java.util.Objects.requireNonNull(metrics).failure(f.reason());
+                holdCounted = true;
+            }
+            if (f.reason() == PublishFailure.UNAVAILABLE || f.reason() == PublishFailure.TIMEOUT) {
+                health.streamUnavailable(
+                        "publishing waits: " + f.message() + "; events stay in the WAL and no attempt is counted");
+            }
+            overtakers = 0;
+            for (Entry e : queue) {
+                if (e != h && !e.commit && acked(e)) {
+                    overtakers++;
+                }
+            }
+            send(h);
+            probe = h;
+            return false;
+        }
+
+        /** The first queued event without a PubAck (after {@link #settle()}: the head), or null. */
+        private @Nullable Entry firstUnacknowledged() {
+            for (Entry e : queue) {
+                if (!e.commit && !acked(e)) {
+                    return e;
+                }
+            }
+            return null;
+        }
+
+        private static boolean acked(Entry e) {
+            CompletableFuture<PublishAck> f = e.future;
+            return e.sendFailure == null && f != null && f.isDone() && !f.isCompletedExceptionally();
+        }
+
+        /** Tells a 503 No Responders apart: no stream for the subject (the event's problem) or an outage. */
+        private PublishFailures.Failure classify(Entry h, PublishFailures.Failure f) {
+            if (f.noResponders() && h.event != null) {
+                return java.util.Objects.requireNonNull(lookup).classify(h.event.subject(), f);
+            }
+            return f;
         }
 
         /** Settles the head of the queue, in order; blocks while the head event fails. */
@@ -590,8 +768,8 @@ public final class WalRelayEngine implements Engine {
                         return; // still waiting for its PubAck
                     }
                     acknowledged(h);
-                } else if (!recover(h, f)) {
-                    return; // an outage: everything unacknowledged was sent again, the head first
+                } else if (held || !recover(h, f)) {
+                    return; // publishing is held: resume() sends the unacknowledged events again, in order
                 }
                 queue.poll();
                 inFlight--;
@@ -666,21 +844,16 @@ public final class WalRelayEngine implements Engine {
             PublishFailures.Failure f = first;
             WalMetrics m = java.util.Objects.requireNonNull(metrics);
             while (true) {
-                if (f.noResponders() && h.event != null) {
-                    f = java.util.Objects.requireNonNull(lookup).classify(h.event.subject(), f);
-                }
+                f = classify(h, f);
                 m.failure(f.reason());
                 if (!f.reason().isRowSpecific()) {
                     if (f.reason() == PublishFailure.UNAVAILABLE || f.reason() == PublishFailure.TIMEOUT) {
                         health.streamUnavailable("publishing waits: " + f.message() + "; events stay in the WAL and"
                                 + " no attempt is counted");
                     }
-                    LOG.debug("outbox relay {}: outage ({}), waiting", config.name(), f.message());
-                    waitFor(Duration.ofMillis(250));
-                    while (config.connection().getStatus() != io.nats.client.Connection.Status.CONNECTED) {
-                        waitFor(Duration.ofMillis(100));
-                    }
-                    resendUnacknowledged();
+                    LOG.debug("outbox relay {}: outage ({}), publishing held", config.name(), f.message());
+                    hold();
+                    holdCounted = true;
                     return false;
                 }
                 h.attempts++;
@@ -714,24 +887,43 @@ public final class WalRelayEngine implements Engine {
             }
         }
 
-        /** After an outage: sends every queued event without a successful PubAck again, in queue (commit) order. */
-        private void resendUnacknowledged() {
+        /**
+         * After an outage: sends every queued event without a PubAck again, in queue (commit) order, except {@code
+         * done} (the probe, already sent again, or a head that {@link #recover} retries in place). With {@code
+         * outage}, logs what was re-sent and, when later events were stored first, by how much commit order broke.
+         */
+        private void resendUnacknowledged(Entry done, boolean outage) {
             int resent = 0;
             for (Entry e : queue) {
-                if (e.commit || e.event == null) {
+                if (e.commit || e.event == null || e == done || acked(e)) {
                     continue;
                 }
-                CompletableFuture<PublishAck> f = e.future;
-                if (f != null && f.isDone() && !f.isCompletedExceptionally() && e.sendFailure == null) {
-                    continue;
-                }
-                if (f != null) {
-                    f.cancel(false);
-                }
+                CompletableFuture<PublishAck> replaced = e.future;
                 send(e);
+                if (replaced != null) {
+                    replaced.cancel(false);
+                }
                 resent++;
             }
-            LOG.info("outbox relay {}: publishing again after an outage, {} events resent", config.name(), resent);
+            if (!outage) {
+                return;
+            }
+            if (overtakers > 0) {
+                // jnats had them queued, unwritten, when the connection broke and sent them itself after the
+                // reconnect; or the stream took them while it refused the earlier one (a leader election)
+                LOG.warn(
+                        "outbox relay {}: publishing again after an outage, {} events resent; {} later events had been"
+                                + " stored before them, so commit order is broken by up to {} positions",
+                        config.name(),
+                        resent + 1,
+                        overtakers,
+                        overtakers);
+            } else {
+                LOG.info(
+                        "outbox relay {}: publishing again after an outage, {} events resent",
+                        config.name(),
+                        resent + 1);
+            }
         }
 
         private void park(Entry h, PublishFailures.Failure f) throws SQLException {
