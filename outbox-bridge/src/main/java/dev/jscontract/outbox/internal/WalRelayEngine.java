@@ -459,6 +459,9 @@ public final class WalRelayEngine implements Engine {
         private final ArrayDeque<Entry> queue = new ArrayDeque<>();
         private int inFlight;
         private long commitMicros;
+        /** Between a Begin and its Commit: the server's position must not be confirmed from keepalives. */
+        private boolean inTransaction;
+
         private long flushTo;
         private long reported;
         private long lastForcedNanos = System.nanoTime();
@@ -510,6 +513,7 @@ public final class WalRelayEngine implements Engine {
             PgOutput.Msg m = PgOutput.parse(buf);
             if (m instanceof PgOutput.Begin b) {
                 commitMicros = b.commitMicros();
+                inTransaction = true;
             } else if (m instanceof PgOutput.Message msg) {
                 if (!msg.prefix().equals(wal.getPrefix())) {
                     return;
@@ -537,6 +541,7 @@ public final class WalRelayEngine implements Engine {
                     send(e);
                 }
             } else if (m instanceof PgOutput.Commit c) {
+                inTransaction = false;
                 if (queue.isEmpty()) {
                     flushTo = c.endLsn();
                 } else {
@@ -823,6 +828,16 @@ public final class WalRelayEngine implements Engine {
         }
 
         private void report() {
+            if (queue.isEmpty() && !inTransaction) {
+                // Everything received is acknowledged: confirm the server's position too (its keepalives carry it),
+                // as pg_recvlogical does. A shutting-down walsender leaves only once the client's flush position
+                // equals the position it sent (which includes WAL that decodes to nothing, like the shutdown
+                // checkpoint); confirming commits alone kept a fast shutdown waiting for this session forever.
+                long received = stream.getLastReceiveLSN().asLong();
+                if (received > flushTo) {
+                    flushTo = received;
+                }
+            }
             if (flushTo > reported) {
                 LogSequenceNumber lsn = LogSequenceNumber.valueOf(flushTo);
                 stream.setFlushedLSN(lsn);
