@@ -1,6 +1,7 @@
 package dev.jscontract.outbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jscontract.testing.NatsServer;
 import dev.jscontract.testing.PrivatePostgres;
@@ -22,13 +23,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
 import org.postgresql.replication.LogSequenceNumber;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The WAL relay against PostgreSQL faults on a private server: a restart while writers write, and a fast shutdown
- * with a streaming relay.
+ * The WAL relay against PostgreSQL faults on a private server: a restart while writers write, the slot dropped under
+ * a running relay, WAL lost to {@code max_slot_wal_keep_size}, and a role without {@code REPLICATION}.
  */
 @WithNatsServer
 @WithPrivatePostgres
@@ -179,6 +181,175 @@ class WalFaultsIT {
         }
     }
 
+    @Test
+    void aDroppedSlotIsCreatedAgainAndTheRangeNotRelayedIsReported(NatsServer server, PrivatePostgres pg)
+            throws Exception {
+        WalTesting.Setup s = WalTesting.setup(pg.dataSource(), "waldrop");
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        List<OutboxRelayEvent> seen = new CopyOnWriteArrayList<>();
+        OutboxWriter writer = OutboxWriter.builder().wal(s.wal()).build();
+        try (Connection nc = server.connect();
+                OutboxRelay relay = relay(nc, pg.dataSource(), s, registry, seen)) {
+            OutboxTesting.createStream(nc, s.stream(), s.tables().getTable(), Duration.ofMinutes(2));
+            relay.start();
+            awaitStreaming(pg, s);
+            assertThat(WalTesting.write(pg.dataSource(), s, 0, 300, 3, new AtomicBoolean(true)))
+                    .isEqualTo(300);
+            OutboxTesting.awaitChecked(
+                    Duration.ofSeconds(30), "300 events in the stream", () -> msgCount(nc, s) == 300);
+
+            long[] gapLsns;
+            try (java.sql.Connection gap = pg.connection()) {
+                // A transaction that emitted events and is still open when the slot is created again: a new slot
+                // becomes consistent only after every transaction running at its creation ended, so these events
+                // come before its start and are lost for certain, by PostgreSQL's nature
+                gap.setAutoCommit(false);
+                List<OutboxMessage> lost = new ArrayList<>();
+                for (int i = 0; i < 10; i++) {
+                    lost.add(WalTesting.event(s, "gap" + i, i));
+                }
+                gapLsns = writer.writeAll(gap, lost);
+                dropSlot(pg, s.wal().getSlot());
+                LOG.info("slot {} dropped", s.wal().getSlot());
+                OutboxTesting.awaitChecked(
+                        Duration.ofSeconds(20),
+                        "the relay to create the slot again (it waits for the open transaction)",
+                        () -> creatingSlot(pg));
+                gap.commit();
+            }
+            OutboxTesting.await(Duration.ofSeconds(20), "the relay to report the re-created slot", () -> seen.stream()
+                    .anyMatch(e -> e instanceof OutboxRelayEvent.WalSlotRecreated));
+            awaitStreaming(pg, s);
+            assertThat(WalTesting.write(pg.dataSource(), s, 300, 599, 3, new AtomicBoolean(true)))
+                    .isEqualTo(299);
+            long lastLsn;
+            try (java.sql.Connection c = pg.connection()) {
+                lastLsn = writer.write(c, WalTesting.event(s, "e599", 599));
+            }
+            OutboxTesting.awaitChecked(
+                    Duration.ofSeconds(30), "600 events in the stream", () -> msgCount(nc, s) >= 600);
+            awaitConfirmedPast(pg, s, lastLsn);
+
+            // before the drop: all; while there was no slot: none (never twice); after the re-creation: all, in order
+            WalTesting.assertExactlyInOrder(OutboxTesting.readStream(nc, s.stream()), 600);
+            OutboxRelayEvent.WalSlotRecreated recreated = seen.stream()
+                    .filter(e -> e instanceof OutboxRelayEvent.WalSlotRecreated)
+                    .map(e -> (OutboxRelayEvent.WalSlotRecreated) e)
+                    .findFirst()
+                    .orElseThrow();
+            LOG.info("reported: {}", recreated);
+            assertThat(recreated.slot()).isEqualTo(s.wal().getSlot());
+            for (long lsn : gapLsns) {
+                assertThat(lsn)
+                        .as("the lost event's LSN lies in the reported range")
+                        .isGreaterThan(recreated.lostAfter())
+                        .isLessThan(recreated.lostBefore());
+            }
+            assertThat(seen.stream().filter(e -> e instanceof OutboxRelayEvent.WalSlotRecreated))
+                    .as("reported once")
+                    .hasSize(1);
+            assertThat(registry.get("jscontract.outbox.wal.slot.recreated")
+                            .counter()
+                            .count())
+                    .isEqualTo(1.0);
+            assertThat(relay.getState()).isEqualTo(RelayState.RUNNING);
+            assertThat(OutboxTesting.count(pg.dataSource(), s.tables().qualifiedParkedTable()))
+                    .isZero();
+        }
+    }
+
+    @Test
+    void walLostToMaxSlotWalKeepSizeHaltsTheRelayWithAnErrorThatSaysWhatWasLostAndTheFix(
+            NatsServer server, PrivatePostgres pg) throws Exception {
+        WalTesting.Setup s = WalTesting.setup(pg.dataSource(), "wallost");
+        String slot = s.wal().getSlot();
+        setSystem(pg, "max_slot_wal_keep_size", "1MB");
+        try (Connection nc = server.connect()) {
+            OutboxTesting.createStream(nc, s.stream(), s.tables().getTable(), Duration.ofMinutes(2));
+            try (OutboxRelay first = relay(nc, pg.dataSource(), s, new SimpleMeterRegistry(), new ArrayList<>())) {
+                first.start();
+                WalTesting.write(pg.dataSource(), s, 0, 100, 5, new AtomicBoolean(true));
+                OutboxTesting.awaitChecked(
+                        Duration.ofSeconds(30), "100 events in the stream", () -> msgCount(nc, s) == 100);
+            }
+            // no relay reads the slot: these events and more WAL than max_slot_wal_keep_size pile up behind it
+            WalTesting.write(pg.dataSource(), s, 100, 150, 5, new AtomicBoolean(true));
+            invalidate(pg, s);
+
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            List<OutboxRelayEvent> seen = new CopyOnWriteArrayList<>();
+            try (OutboxRelay relay = relay(nc, pg.dataSource(), s, registry, seen)) {
+                relay.start();
+                OutboxTesting.await(
+                        Duration.ofSeconds(20), "the relay to halt", () -> relay.getState() == RelayState.HALTED);
+                RelayHealth health = relay.getHealth();
+                LOG.info("health after the loss: {}", health);
+                assertThat(health.getCause()).contains(RelayHealth.Cause.REPLICATION_SLOT_LOST);
+                assertThat(relay.getFailure()).isPresent();
+                String message = relay.getFailure().orElseThrow().getMessage();
+                assertThat(message)
+                        .contains("replication slot " + slot)
+                        .contains("max_slot_wal_keep_size")
+                        .contains("lost")
+                        .contains("SELECT pg_drop_replication_slot('" + slot + "')");
+                assertThat(health.getDetail()).isEqualTo(message);
+                assertThat(registry.get("jscontract.outbox.wal.state")
+                                .tag("state", "halted")
+                                .gauge()
+                                .value())
+                        .isEqualTo(1.0);
+                assertThat(relay.isRunning()).isFalse();
+                assertThat(seen).anySatisfy(e -> assertThat(e)
+                        .isInstanceOfSatisfying(OutboxRelayEvent.StateChanged.class, c -> assertThat(c.cause())
+                                .isEqualTo(RelayHealth.Cause.REPLICATION_SLOT_LOST.tagValue())));
+            }
+            assertThat(msgCount(nc, s)).as("nothing relayed from the lost slot").isEqualTo(100);
+            assertThat(OutboxTesting.count(pg.dataSource(), s.tables().qualifiedParkedTable()))
+                    .isZero();
+        } finally {
+            setSystem(pg, "max_slot_wal_keep_size", "-1");
+        }
+    }
+
+    @Test
+    void aRoleWithoutReplicationIsRefusedAtStartWithTheStatementThatFixesIt(NatsServer server, PrivatePostgres pg)
+            throws Exception {
+        WalTesting.Setup s = WalTesting.setup(pg.dataSource(), "walnorep");
+        String role = s.tables().getTable() + "_role";
+        try (java.sql.Connection c = pg.connection();
+                Statement st = c.createStatement()) {
+            st.execute("CREATE ROLE " + role + " LOGIN NOREPLICATION");
+            st.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO " + role);
+        }
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setURL("jdbc:postgresql://127.0.0.1:" + pg.port() + "/jsc?user=" + role);
+        try (Connection nc = server.connect()) {
+            OutboxTesting.createStream(nc, s.stream(), s.tables().getTable(), Duration.ofMinutes(2));
+            // no slot yet: creating it needs REPLICATION
+            try (OutboxRelay relay = relay(nc, ds, s, new SimpleMeterRegistry(), new ArrayList<>())) {
+                assertThatThrownBy(relay::start)
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("REPLICATION attribute")
+                        .hasMessageContaining("ALTER ROLE " + role + " REPLICATION");
+                assertThat(relay.getState()).isEqualTo(RelayState.NEW);
+            }
+            // the slot made by an administrator: streaming from it needs REPLICATION too
+            try (java.sql.Connection c = pg.connection();
+                    PreparedStatement st =
+                            c.prepareStatement("SELECT pg_create_logical_replication_slot(?, 'pgoutput')")) {
+                st.setString(1, s.wal().getSlot());
+                st.execute();
+            }
+            try (OutboxRelay relay = relay(nc, ds, s, new SimpleMeterRegistry(), new ArrayList<>())) {
+                assertThatThrownBy(relay::start)
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("REPLICATION attribute")
+                        .hasMessageContaining("ALTER ROLE " + role + " REPLICATION");
+                assertThat(relay.getState()).isEqualTo(RelayState.NEW);
+            }
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------------ helpers
 
     /**
@@ -296,5 +467,89 @@ class WalFaultsIT {
                         }
                     }
                 });
+    }
+
+    /**
+     * Ends the session streaming from the slot and drops the slot; the relay may get the slot back between the two
+     * (it reconnects every 200 ms), so both are repeated until the drop succeeds.
+     */
+    private static void dropSlot(PrivatePostgres pg, String slot) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        try (java.sql.Connection c = pg.connection()) {
+            while (true) {
+                WalTesting.terminateStreamer(pg.dataSource(), slot);
+                try (PreparedStatement st = c.prepareStatement(
+                        "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ?"
+                                + " AND active_pid IS NULL")) {
+                    st.setString(1, slot);
+                    try (ResultSet rs = st.executeQuery()) {
+                        if (rs.next()) {
+                            return;
+                        }
+                    }
+                } catch (SQLException e) {
+                    if (!"55006".equals(e.getSQLState())) {
+                        throw e;
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("could not drop slot " + slot + " within 20 s");
+                }
+            }
+        }
+    }
+
+    /** Whether a session creates a logical slot and waits for running transactions to end. */
+    private static boolean creatingSlot(PrivatePostgres pg) throws SQLException {
+        try (java.sql.Connection c = pg.connection();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
+                        + " AND state = 'active' AND query LIKE '%pg_create_logical_replication_slot%'"
+                        + " AND wait_event_type = 'Lock'")) {
+            rs.next();
+            return rs.getInt(1) > 0;
+        }
+    }
+
+    /**
+     * Generates WAL past {@code max_slot_wal_keep_size} and checkpoints until PostgreSQL invalidates the slot
+     * ({@code wal_status = 'lost'}).
+     */
+    private static void invalidate(PrivatePostgres pg, WalTesting.Setup s) throws Exception {
+        String filler = s.tables().getTable() + "_filler";
+        try (java.sql.Connection c = pg.connection();
+                Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE " + filler + " (id int, filler text)");
+            for (int round = 0; round < 20; round++) {
+                st.execute("INSERT INTO " + filler + " SELECT g, repeat('x', 200) FROM generate_series(1, 5000) g");
+                st.execute("SELECT pg_switch_wal()");
+                st.execute("CHECKPOINT");
+                try (PreparedStatement q =
+                        c.prepareStatement("SELECT wal_status FROM pg_replication_slots WHERE slot_name = ?")) {
+                    q.setString(1, s.wal().getSlot());
+                    try (ResultSet rs = q.executeQuery()) {
+                        rs.next();
+                        String status = rs.getString(1);
+                        LOG.info(
+                                "round {}: slot {} wal_status {}",
+                                round,
+                                s.wal().getSlot(),
+                                status);
+                        if ("lost".equals(status)) {
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+        throw new AssertionError("slot " + s.wal().getSlot() + " was not invalidated after 20 rounds of WAL");
+    }
+
+    private static void setSystem(PrivatePostgres pg, String name, String value) throws SQLException {
+        try (java.sql.Connection c = pg.connection();
+                Statement st = c.createStatement()) {
+            st.execute("ALTER SYSTEM SET " + name + " = '" + value + "'");
+            st.execute("SELECT pg_reload_conf()");
+        }
     }
 }
