@@ -406,15 +406,16 @@ public final class WalRelayEngine implements Engine {
 
     /** The relay halts: PostgreSQL removed WAL the slot still needed. */
     private Fatal slotLost(String what) {
+        String confirmed = LogSequenceNumber.valueOf(Math.max(lastConfirmed, slotConfirmed))
+                .asString();
         return new Fatal(
                 RelayHealth.Cause.REPLICATION_SLOT_LOST,
                 "replication slot " + wal.getSlot() + " was invalidated by PostgreSQL (" + what + "): it held more"
                         + " WAL than max_slot_wal_keep_size allows, so events committed after its confirmed position "
-                        + LogSequenceNumber.valueOf(Math.max(lastConfirmed, slotConfirmed))
-                                .asString() + " were removed before they were"
-                        + " relayed and are lost. Publish them again from their source if you can; then drop the slot"
-                        + " (SELECT pg_drop_replication_slot('" + wal.getSlot() + "')) and start a new relay, which"
-                        + " creates the slot anew at the current position");
+                        + confirmed + " were removed before they were relayed and are lost. Publish them again from"
+                        + " their source if you can; then drop the slot (SELECT pg_drop_replication_slot('"
+                        + wal.getSlot() + "')) and start a new relay, which creates the slot anew at the current"
+                        + " position");
     }
 
     /**
@@ -916,8 +917,8 @@ public final class WalRelayEngine implements Engine {
             if (queue.isEmpty() && !inTransaction) {
                 // Everything received is acknowledged: confirm the server's position too (its keepalives carry it),
                 // as pg_recvlogical does. A shutting-down walsender leaves only once the client's flush position
-                // equals the position it sent (which includes WAL that decodes to nothing, like the shutdown
-                // checkpoint); confirming commits alone kept a fast shutdown waiting for this session forever.
+                // equals the position it read up to, which includes WAL that decodes to nothing (rolled-back or cut
+                // transactions, other tables); confirming commits alone kept a fast shutdown waiting forever.
                 long received = stream.getLastReceiveLSN().asLong();
                 if (received > flushTo) {
                     flushTo = received;
