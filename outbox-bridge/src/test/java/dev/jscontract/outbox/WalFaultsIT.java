@@ -312,6 +312,48 @@ class WalFaultsIT {
     }
 
     @Test
+    void walLostWhileTheRelayWaitsForNatsHaltsTheRunningRelay(NatsServer server, PrivatePostgres pg) throws Exception {
+        WalTesting.Setup s = WalTesting.setup(pg.dataSource(), "wallostrun");
+        setSystem(pg, "max_slot_wal_keep_size", "1MB");
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (Connection nc = server.connect();
+                OutboxRelay relay = relay(nc, pg.dataSource(), s, registry, new CopyOnWriteArrayList<>())) {
+            OutboxTesting.createStream(nc, s.stream(), s.tables().getTable(), Duration.ofMinutes(2));
+            relay.start();
+            awaitStreaming(pg, s);
+            WalTesting.write(pg.dataSource(), s, 0, 10, 2, new AtomicBoolean(true));
+            OutboxTesting.awaitChecked(Duration.ofSeconds(20), "10 events in the stream", () -> msgCount(nc, s) == 10);
+            // the relay cannot publish, so the slot stays behind these events while WAL piles up past the limit;
+            // the checkpoint ends the relay's replication session to invalidate the slot
+            server.stop();
+            try {
+                OutboxTesting.await(
+                        Duration.ofSeconds(20),
+                        "the relay to wait for NATS",
+                        () -> relay.getState() == RelayState.RECOVERING);
+                WalTesting.write(pg.dataSource(), s, 10, 60, 5, new AtomicBoolean(true));
+                invalidate(pg, s);
+                OutboxTesting.await(
+                        Duration.ofSeconds(20), "the relay to halt", () -> relay.getState() == RelayState.HALTED);
+            } finally {
+                server.start();
+            }
+            assertThat(relay.getHealth().getCause()).contains(RelayHealth.Cause.REPLICATION_SLOT_LOST);
+            assertThat(relay.getFailure().orElseThrow().getMessage())
+                    .contains("replication slot " + s.wal().getSlot() + " was invalidated")
+                    .contains("are lost")
+                    .contains("SELECT pg_drop_replication_slot('" + s.wal().getSlot() + "')");
+            assertThat(registry.get("jscontract.outbox.wal.state")
+                            .tag("state", "halted")
+                            .gauge()
+                            .value())
+                    .isEqualTo(1.0);
+        } finally {
+            setSystem(pg, "max_slot_wal_keep_size", "-1");
+        }
+    }
+
+    @Test
     void aRoleWithoutReplicationIsRefusedAtStartWithTheStatementThatFixesIt(NatsServer server, PrivatePostgres pg)
             throws Exception {
         WalTesting.Setup s = WalTesting.setup(pg.dataSource(), "walnorep");
