@@ -167,7 +167,10 @@ public final class OutboxRelay implements AutoCloseable {
      * @throws IOException when the NATS server does not answer a stream-info request
      * @throws IllegalStateException when already started or closed; when the outbox schema is not installed; when a
      *     configured stream does not exist; or, with {@link DuplicateWindowCheck#REFUSE}, when a stream's duplicate
-     *     window is not longer than the retry horizon (PUB-002; the message names stream, window, horizon and fix)
+     *     window is not longer than the retry horizon (PUB-002; the message names stream, window, horizon and fix);
+     *     in WAL mode also when the server is older than 14 or runs without {@code wal_level=logical}, when the
+     *     publication is missing, or when the relay's role lacks the {@code REPLICATION} attribute (the message names
+     *     the {@code ALTER ROLE} statement to run)
      */
     public synchronized void start() throws SQLException, IOException {
         if (state != State.NEW) {

@@ -156,6 +156,21 @@ public sealed interface OutboxRelayEvent {
             implements OutboxRelayEvent {}
 
     /**
+     * WAL mode: the relay's replication slot disappeared while the relay used it (dropped by hand, or missing after a
+     * database failover) and the relay created it again. Events committed after {@code lostAfter} and before {@code
+     * lostBefore} were never relayed: PostgreSQL decodes nothing for a slot that does not exist. The relay logs the
+     * same range as an error and counts {@code jscontract.outbox.wal.slot.recreated}; republish those events from
+     * their source if you can.
+     *
+     * @param slot the slot's name
+     * @param lostAfter the last position this relay confirmed before the slot disappeared (an LSN, as {@code
+     *     OutboxWriter.write} returns it in WAL mode); events at or before it are in their streams
+     * @param lostBefore the position the new slot starts from; events committed after it are relayed
+     */
+    record WalSlotRecreated(Instant at, String relay, String slot, long lostAfter, long lostBefore)
+            implements OutboxRelayEvent {}
+
+    /**
      * The relay's {@link RelayState} changed (see {@link OutboxRelay#getHealth()}).
      *
      * @param cause the {@link RelayHealth.Cause#tagValue()} of the new state, empty when it has none

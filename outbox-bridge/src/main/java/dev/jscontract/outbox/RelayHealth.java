@@ -34,7 +34,13 @@ public final class RelayHealth {
         /** A stream's duplicate window is not longer than the relay's retry horizon (PUB-002; HALTED). */
         DUPLICATE_WINDOW_REFUSED,
         /** One of the relay's threads failed unexpectedly (HALTED). */
-        RELAY_THREAD_FAILED;
+        RELAY_THREAD_FAILED,
+        /**
+         * WAL mode: PostgreSQL invalidated the relay's replication slot ({@code wal_status = 'lost'}, usually because
+         * it kept more WAL than {@code max_slot_wal_keep_size}), so events were removed before they were relayed
+         * (HALTED). The detail says how to re-create the slot.
+         */
+        REPLICATION_SLOT_LOST;
 
         /** The tag value, e.g. {@code stream-unavailable}. */
         public String tagValue() {

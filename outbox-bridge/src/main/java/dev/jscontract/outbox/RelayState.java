@@ -24,8 +24,8 @@ public enum RelayState {
     RECOVERING,
     /**
      * Stopped for good by something only a person can fix: the NATS connection was closed, a stream's duplicate window
-     * is refused (PUB-002), or a relay thread failed. {@link OutboxRelay#getFailure()} has the cause; close the relay
-     * and start a new one after fixing it.
+     * is refused (PUB-002), a relay thread failed, or (WAL mode) PostgreSQL invalidated the replication slot. {@link
+     * OutboxRelay#getFailure()} has the cause; close the relay and start a new one after fixing it.
      */
     HALTED,
     /** Closed; cannot be started again. */

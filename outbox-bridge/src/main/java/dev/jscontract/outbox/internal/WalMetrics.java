@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * The WAL relay's meters, under {@code jscontract.outbox.wal.}, tagged {@code slot}: {@code retained} and {@code lag}
  * (bytes of WAL the slot holds back, and bytes between the server's current position and the confirmed one), {@code
  * active} (1 while this relay streams from the slot), {@code parked}, {@code state}; {@code published} ({@code
- * outcome}), {@code failures} and {@code parks} ({@code reason}); {@code commit.to.ack}. Removed on close.
+ * outcome}), {@code failures} and {@code parks} ({@code reason}); {@code commit.to.ack}; {@code slot.recreated}. Removed on close.
  */
 final class WalMetrics implements AutoCloseable {
     static final String PREFIX = "jscontract.outbox.wal.";
@@ -35,6 +35,7 @@ final class WalMetrics implements AutoCloseable {
     final Counter stored;
     final Counter duplicates;
     final Counter listenerErrors;
+    final Counter slotRecreated;
     private final Map<PublishFailure, Counter> failures = new EnumMap<>(PublishFailure.class);
     private final Map<PublishFailure, Counter> parks = new EnumMap<>(PublishFailure.class);
     final Timer commitToAck;
@@ -95,6 +96,11 @@ final class WalMetrics implements AutoCloseable {
                             .tags(tags.and("reason", f.tag()))
                             .register(registry)));
         }
+        slotRecreated = add(Counter.builder(PREFIX + "slot.recreated")
+                .description("Times the replication slot disappeared while the relay used it and was created again;"
+                        + " events committed in between were not relayed (the relay logs the range as an error)")
+                .tags(tags)
+                .register(registry));
         listenerErrors = add(Counter.builder(PREFIX + "listener.errors")
                 .description("Exceptions thrown by relay event listeners (caught and logged)")
                 .tags(tags)

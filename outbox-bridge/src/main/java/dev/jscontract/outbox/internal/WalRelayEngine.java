@@ -81,6 +81,7 @@ public final class WalRelayEngine implements Engine {
     private static final Logger LOG = LoggerFactory.getLogger(WalRelayEngine.class);
     private static final String OBJECT_IN_USE = "55006";
     private static final String DUPLICATE_OBJECT = "42710";
+    private static final String INSUFFICIENT_PRIVILEGE = "42501";
     private static final String UNDECODABLE_SUBJECT = "(undecodable)";
     /** Slot lag (bytes) above which the streaming relay writes a heartbeat, see {@link #heartbeat}. */
     static final long HEARTBEAT_LAG = 1L << 20;
@@ -105,6 +106,8 @@ public final class WalRelayEngine implements Engine {
     private @Nullable String replicationUser;
     /** Whether this relay has seen the slot (a slot that disappears afterwards was dropped: events are lost). */
     private boolean slotSeen;
+    /** The largest {@code confirmed_flush_lsn} read from the slot (a standby confirms nothing itself). */
+    private long slotConfirmed;
 
     private long lastConfirmed;
     private boolean retainedWarned;
@@ -155,6 +158,9 @@ public final class WalRelayEngine implements Engine {
         // the slot exists when start() returns: every event committed from then on is relayed
         try {
             ensureSlot();
+            // a role without REPLICATION may find the slot made by someone else, but cannot stream from it: tell now,
+            // not by retrying the session forever
+            openReplication().close();
         } catch (Fatal e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
@@ -273,7 +279,7 @@ public final class WalRelayEngine implements Engine {
         } catch (Fatal e) {
             LOG.error("outbox relay {}: {}", config.name(), e.getMessage());
             failure.compareAndSet(null, new IllegalStateException(e.getMessage()));
-            health.fatal(RelayHealth.Cause.RELAY_THREAD_FAILED, e.getMessage());
+            health.fatal(e.cause, e.getMessage());
         } catch (Stop e) {
             // closing
         } catch (RuntimeException | Error e) {
@@ -311,22 +317,10 @@ public final class WalRelayEngine implements Engine {
 
     /** One replication session: from connecting to the first failure, or to close. */
     private void streamOnce() throws SQLException {
-        ensureSlot();
-        Properties props = new Properties();
-        PGProperty.REPLICATION.set(props, "database");
-        PGProperty.PREFER_QUERY_MODE.set(props, "simple");
-        PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "10");
-        PGProperty.APPLICATION_NAME.set(props, "jscontract-outbox-wal " + config.name());
-        PGProperty.CONNECT_TIMEOUT.set(
-                props, (int) Math.max(1, config.dbNetworkTimeout().toSeconds()));
-        String user = replicationUser;
-        if (user != null && wal.getReplicationUrl() == null) {
-            PGProperty.USER.set(props, user);
+        if ("lost".equals(ensureSlot())) {
+            throw slotLost("wal_status 'lost'");
         }
-        Connection rc = new org.postgresql.Driver().connect(replicationUrl, props);
-        if (rc == null) {
-            throw new Fatal("the replication URL " + replicationUrl + " is not a pgjdbc URL");
-        }
+        Connection rc = openReplication();
         try (rc) {
             PGReplicationStream stream;
             try {
@@ -346,12 +340,10 @@ public final class WalRelayEngine implements Engine {
                     throw new SlotBusy(e.getMessage());
                 }
                 String m = String.valueOf(e.getMessage());
+                // invalidated between the check above and START_REPLICATION (English server messages only; the
+                // wal_status check covers the other languages on the next attempt)
                 if (m.contains("can no longer get changes") || m.contains("has been invalidated")) {
-                    throw new Fatal("replication slot " + wal.getSlot() + " lost WAL it still needed (" + m + "): the"
-                            + " events between its confirmed position and the WAL PostgreSQL kept are gone"
-                            + " (max_slot_wal_keep_size). Publish them again from their source if you can, drop the"
-                            + " slot (SELECT pg_drop_replication_slot('" + wal.getSlot() + "')) and start the relay,"
-                            + " which creates it anew from the current position");
+                    throw slotLost(m);
                 }
                 throw e;
             }
@@ -371,23 +363,97 @@ public final class WalRelayEngine implements Engine {
         }
     }
 
-    /** Creates the slot when missing; tells when a slot this relay has seen was dropped (its events are lost). */
-    private void ensureSlot() throws SQLException {
+    /**
+     * A replication session ({@code replication=database}); a role without the {@code REPLICATION} attribute is a
+     * {@link Fatal} that names the statement to run.
+     */
+    private Connection openReplication() throws SQLException {
+        Properties props = new Properties();
+        PGProperty.REPLICATION.set(props, "database");
+        PGProperty.PREFER_QUERY_MODE.set(props, "simple");
+        PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "10");
+        PGProperty.APPLICATION_NAME.set(props, "jscontract-outbox-wal " + config.name());
+        PGProperty.CONNECT_TIMEOUT.set(
+                props, (int) Math.max(1, config.dbNetworkTimeout().toSeconds()));
+        String user = replicationUser;
+        if (user != null && wal.getReplicationUrl() == null) {
+            PGProperty.USER.set(props, user);
+        }
+        Connection rc;
+        try {
+            rc = new org.postgresql.Driver().connect(replicationUrl, props);
+        } catch (SQLException e) {
+            if (INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
+                String role = replicationRole();
+                throw new Fatal(
+                        RelayHealth.Cause.RELAY_THREAD_FAILED,
+                        "the relay's role " + role + " cannot open a replication session (" + e.getMessage()
+                                + "). The role needs the REPLICATION attribute: ALTER ROLE " + role + " REPLICATION"
+                                + " (Amazon RDS/Aurora: GRANT rds_replication TO " + role + ")");
+            }
+            throw e;
+        }
+        if (rc == null) {
+            throw new Fatal(
+                    RelayHealth.Cause.RELAY_THREAD_FAILED,
+                    "the replication URL " + replicationUrl + " is not a pgjdbc URL");
+        }
+        return rc;
+    }
+
+    /** The role of the replication session, for messages. */
+    private String replicationRole() {
+        String user = replicationUser;
+        if (user == null) {
+            Properties parsed = org.postgresql.Driver.parseURL(replicationUrl, null);
+            user = parsed == null ? null : parsed.getProperty(PGProperty.USER.getName());
+        }
+        return user != null ? user : "<the user of WalSettings.replicationUrl>";
+    }
+
+    /** The relay halts: PostgreSQL removed WAL the slot still needed. */
+    private Fatal slotLost(String what) {
+        String confirmed = LogSequenceNumber.valueOf(Math.max(lastConfirmed, slotConfirmed))
+                .asString();
+        return new Fatal(
+                RelayHealth.Cause.REPLICATION_SLOT_LOST,
+                "replication slot " + wal.getSlot() + " was invalidated by PostgreSQL (" + what + "): it held more"
+                        + " WAL than max_slot_wal_keep_size allows, so events committed after its confirmed position "
+                        + confirmed + " were removed before they were relayed and are lost. Publish them again from"
+                        + " their source if you can; then drop the slot (SELECT pg_drop_replication_slot('"
+                        + wal.getSlot() + "')) and start a new relay, which creates the slot anew at the current"
+                        + " position");
+    }
+
+    /**
+     * Creates the slot when missing; reports when a slot this relay has seen was dropped (its events are lost).
+     *
+     * @return the slot's {@code wal_status} ({@code lost} once PostgreSQL invalidated it), or null for a new slot
+     */
+    private @Nullable String ensureSlot() throws SQLException {
         try (Connection c = config.dataSource().getConnection()) {
-            try (PreparedStatement st = c.prepareStatement(
-                    "SELECT plugin, database, confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = ?")) {
+            try (PreparedStatement st = c.prepareStatement("SELECT plugin, database, confirmed_flush_lsn::text,"
+                    + " wal_status FROM pg_replication_slots WHERE slot_name = ?")) {
                 st.setString(1, wal.getSlot());
                 try (ResultSet rs = st.executeQuery()) {
                     if (rs.next()) {
                         if (!"pgoutput".equals(rs.getString(1))
                                 || !c.getCatalog().equals(rs.getString(2))) {
-                            throw new Fatal("replication slot " + wal.getSlot() + " exists but uses plugin "
-                                    + rs.getString(1) + " in database " + rs.getString(2) + "; the relay needs a"
-                                    + " pgoutput slot in " + c.getCatalog() + ". Choose another slot name"
-                                    + " (WalSettings.slot) or drop that slot");
+                            throw new Fatal(
+                                    RelayHealth.Cause.RELAY_THREAD_FAILED,
+                                    "replication slot " + wal.getSlot() + " exists but uses plugin "
+                                            + rs.getString(1) + " in database " + rs.getString(2) + "; the relay"
+                                            + " needs a pgoutput slot in " + c.getCatalog() + ". Choose another"
+                                            + " slot name (WalSettings.slot) or drop that slot");
+                        }
+                        String confirmed = rs.getString(3);
+                        if (confirmed != null) {
+                            slotConfirmed = Math.max(
+                                    slotConfirmed,
+                                    LogSequenceNumber.valueOf(confirmed).asLong());
                         }
                         slotSeen = true;
-                        return;
+                        return rs.getString(4);
                     }
                 }
             }
@@ -402,25 +468,20 @@ public final class WalRelayEngine implements Engine {
             } catch (SQLException e) {
                 if (DUPLICATE_OBJECT.equals(e.getSQLState())) {
                     slotSeen = true; // another relay created it meanwhile
-                    return;
+                    return null;
                 }
-                if ("42501".equals(e.getSQLState())) {
-                    throw new Fatal("cannot create replication slot " + wal.getSlot() + ": " + e.getMessage()
-                            + ". The relay's role needs the REPLICATION attribute (ALTER ROLE ... REPLICATION)");
+                if (INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
+                    String role = c.getMetaData().getUserName();
+                    throw new Fatal(
+                            RelayHealth.Cause.RELAY_THREAD_FAILED,
+                            "cannot create replication slot " + wal.getSlot() + ": " + e.getMessage() + ". The"
+                                    + " relay's role needs the REPLICATION attribute: ALTER ROLE " + role
+                                    + " REPLICATION (Amazon RDS/Aurora: GRANT rds_replication TO " + role + ")");
                 }
                 throw e;
             }
             if (slotSeen) {
-                LOG.error(
-                        "outbox relay {}: replication slot {} was dropped while the relay used it and is now created"
-                                + " again at {}: events committed after {} (the last position this relay confirmed)"
-                                + " and before {} were never relayed and are lost. Publish them again from their"
-                                + " source if you can",
-                        config.name(),
-                        wal.getSlot(),
-                        created,
-                        LogSequenceNumber.valueOf(lastConfirmed).asString(),
-                        created);
+                slotRecreated(LogSequenceNumber.valueOf(created).asLong());
             } else {
                 LOG.info(
                         "outbox relay {} created replication slot {} at {}; events committed from there on are"
@@ -430,7 +491,32 @@ public final class WalRelayEngine implements Engine {
                         created);
             }
             slotSeen = true;
+            return null;
         }
+    }
+
+    /**
+     * The slot this relay knew is gone and was created again: what was committed in between was never decoded. Logged
+     * as an error, counted, and told to listeners with the range.
+     */
+    private void slotRecreated(long createdLsn) {
+        long after = Math.max(lastConfirmed, slotConfirmed);
+        LOG.error(
+                "outbox relay {}: replication slot {} disappeared while the relay used it (dropped, or lost in a"
+                        + " failover) and is now created again at {}: events committed after {} (the last position"
+                        + " confirmed) and before {} were never relayed and are lost. Publish them again from their"
+                        + " source if you can",
+                config.name(),
+                wal.getSlot(),
+                LogSequenceNumber.valueOf(createdLsn).asString(),
+                LogSequenceNumber.valueOf(after).asString(),
+                LogSequenceNumber.valueOf(createdLsn).asString());
+        WalMetrics m = metrics;
+        if (m != null) {
+            m.slotRecreated.increment();
+        }
+        events.emit(() -> new OutboxRelayEvent.WalSlotRecreated(
+                config.clock().instant(), config.name(), wal.getSlot(), after, createdLsn));
     }
 
     /** A queued event, or a commit (the position to confirm once everything before it is acknowledged). */
@@ -466,6 +552,9 @@ public final class WalRelayEngine implements Engine {
         private final ArrayDeque<Entry> queue = new ArrayDeque<>();
         private int inFlight;
         private long commitMicros;
+        /** Between a Begin and its Commit: the server's position must not be confirmed from keepalives. */
+        private boolean inTransaction;
+
         private long flushTo;
         private long reported;
         private long lastForcedNanos = System.nanoTime();
@@ -538,6 +627,7 @@ public final class WalRelayEngine implements Engine {
             PgOutput.Msg m = PgOutput.parse(buf);
             if (m instanceof PgOutput.Begin b) {
                 commitMicros = b.commitMicros();
+                inTransaction = true;
             } else if (m instanceof PgOutput.Message msg) {
                 if (!msg.prefix().equals(wal.getPrefix())) {
                     return;
@@ -572,6 +662,7 @@ public final class WalRelayEngine implements Engine {
                     }
                 }
             } else if (m instanceof PgOutput.Commit c) {
+                inTransaction = false;
                 if (queue.isEmpty()) {
                     flushTo = c.endLsn();
                 } else {
@@ -1015,6 +1106,16 @@ public final class WalRelayEngine implements Engine {
         }
 
         private void report() {
+            if (queue.isEmpty() && !inTransaction) {
+                // Everything received is acknowledged: confirm the server's position too (its keepalives carry it),
+                // as pg_recvlogical does. A shutting-down walsender leaves only once the client's flush position
+                // equals the position it read up to, which includes WAL that decodes to nothing (rolled-back or cut
+                // transactions, other tables); confirming commits alone kept a fast shutdown waiting forever.
+                long received = stream.getLastReceiveLSN().asLong();
+                if (received > flushTo) {
+                    flushTo = received;
+                }
+            }
             if (flushTo > reported) {
                 LogSequenceNumber lsn = LogSequenceNumber.valueOf(flushTo);
                 stream.setFlushedLSN(lsn);
@@ -1201,9 +1302,12 @@ public final class WalRelayEngine implements Engine {
     /** Something only a person can fix; the relay halts with this message. */
     private static final class Fatal extends RuntimeException {
         private static final long serialVersionUID = 1L;
+        /** The health cause the relay halts with. */
+        final RelayHealth.Cause cause;
 
-        Fatal(String message) {
+        Fatal(RelayHealth.Cause cause, String message) {
             super(message, null, false, false);
+            this.cause = cause;
         }
     }
 
