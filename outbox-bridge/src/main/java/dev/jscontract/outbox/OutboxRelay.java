@@ -55,8 +55,14 @@ import org.jspecify.annotations.Nullable;
  *       the {@linkplain Builder#retryHorizon(Duration) retry horizon} and refuses or warns (PUB-002).
  *   <li><b>Per-key order.</b> Rows with the same ordering key reach the stream in commit order (the writer assigns
  *       ids of one key in commit order; the relay publishes in id order over one connection and holds a key back
- *       while one of its rows waits for a retry). Exception: a row whose publish fails asynchronously while later
- *       rows of its key are already in flight can be overtaken by those rows (at most one pipeline's worth).
+ *       while one of its rows waits for a retry). An outage (the connection not connected or re-established,
+ *       a timeout, a stream unavailable) holds publishing until every row in flight has its PubAck, failure or
+ *       timeout; the lost rows are then claimed again first, the first one alone as a probe. Exceptions, each at
+ *       most the rows in flight ({@code batchSize × pipelineDepth}): rows jnats had queued but not written when the
+ *       socket broke are sent by jnats itself after the reconnect, ahead of rows lost with the socket (logged as a
+ *       warning with the number, see {@code docs/decisions/outbox-table-order-across-reconnects.md}); and a row whose
+ *       publish fails for a reason of its own while later rows of its key are already in flight can be overtaken by
+ *       those rows.
  *   <li><b>Partitions and failover.</b> Rows are partitioned by key hash (the count is fixed by {@link
  *       OutboxSchema}). Each partition is owned by one relay at a time through a PostgreSQL session-level advisory
  *       lock on the relay's control session; live relays share the partitions evenly. When a relay dies, its session

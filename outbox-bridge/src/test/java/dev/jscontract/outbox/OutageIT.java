@@ -127,6 +127,82 @@ class OutageIT {
         }
     }
 
+    /**
+     * A connection reset with rows on the wire: a {@link TcpProxy} with 20 ms latency holds published rows in its
+     * socket buffers when it resets, so they are lost, while jnats reconnects at once. Rows of the same keys committed
+     * after the reset must not reach the stream ahead of the lost ones, which the relay learns of only when their
+     * publish timeout passes.
+     */
+    @Test
+    void aConnectionResetWithRowsOnTheWireKeepsPerKeyOrder(NatsServer server, PrivatePostgres pg) throws Exception {
+        OutboxTables tables = OutboxTesting.tables("reset");
+        String stream = OutboxTesting.streamName(tables.getTable());
+        OutboxSchema.install(pg.dataSource(), tables, 4);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (Connection admin = server.connect();
+                TcpProxy proxy = TcpProxy.start("127.0.0.1", server.port());
+                Connection nc = Nats.connect(Options.builder()
+                        .server(proxy.url())
+                        .maxReconnects(-1)
+                        .reconnectWait(Duration.ofMillis(250))
+                        .connectionTimeout(Duration.ofSeconds(2))
+                        .build())) {
+            OutboxTesting.createStream(admin, stream, tables.getTable(), Duration.ofMinutes(2));
+            // A deep pipeline and a moderate rate (about 150 rows/s): with every slot taken by batches lost with the
+            // socket, nothing could be claimed until their timeout, which would hide a relay that publishes later
+            // rows of a key ahead of lost ones; under moderate load slots are free when jnats reconnects.
+            try (OutboxRelay relay = OutboxRelay.builder()
+                            .connection(nc)
+                            .dataSource(pg.dataSource())
+                            .tables(tables)
+                            .streams(stream)
+                            .pipelineDepth(16)
+                            .meterRegistry(registry)
+                            .build();
+                    KeyedWriters writers = new KeyedWriters(pg.dataSource(), tables, 4, 2, Duration.ofMillis(10))) {
+                relay.start();
+                OutboxTesting.awaitChecked(
+                        Duration.ofSeconds(30), "500 rows in the stream", () -> stored(admin, stream) >= 500);
+                // with latency on the way, published rows pile up in the socket buffers; the reset discards them
+                proxy.delay(Duration.ofMillis(20));
+                long delayed = stored(admin, stream);
+                OutboxTesting.awaitChecked(
+                        Duration.ofSeconds(30),
+                        "rows stored through the slow proxy",
+                        () -> stored(admin, stream) > delayed + 100);
+                proxy.reset();
+                proxy.delay(Duration.ZERO);
+                LOG.info("connection reset after {} rows stored", stored(admin, stream));
+                OutboxTesting.await(
+                        Duration.ofSeconds(20),
+                        "jnats to reconnect",
+                        () -> nc.getStatistics().getReconnects() >= 1);
+                // the relay may have published these before it saw the reset (jnats sends what it still held
+                // unwritten after the reconnect, ahead of the lost rows); none committed later may overtake
+                Set<String> beforeReconnect = writers.committedIds();
+                long atReconnect = beforeReconnect.size();
+                OutboxTesting.awaitChecked(
+                        Duration.ofSeconds(30),
+                        "500 rows committed after the reconnect",
+                        () -> writers.committed() >= atReconnect + 500);
+                writers.stop();
+                OutboxTesting.awaitChecked(
+                        Duration.ofSeconds(60),
+                        "the outbox to drain",
+                        () -> OutboxTesting.count(pg.dataSource(), tables.qualifiedTable()) == 0);
+                assertThat(registry.get("jscontract.outbox.parks").counters()).allMatch(c -> c.count() == 0);
+                assertThat(writers.verify(admin, stream, beforeReconnect)).isGreaterThan(1000);
+            }
+            assertThat(OutboxTesting.count(pg.dataSource(), tables.qualifiedParkedTable()))
+                    .as("an outage never parks rows")
+                    .isZero();
+        }
+    }
+
+    private static long stored(Connection nc, String stream) throws Exception {
+        return nc.jetStreamManagement().getStreamInfo(stream).getStreamState().getMsgCount();
+    }
+
     private static OutboxRelay relay(
             Connection nc, DataSource ds, OutboxTables tables, String stream, SimpleMeterRegistry registry) {
         return OutboxRelay.builder()

@@ -27,6 +27,8 @@ final class Batch {
     private final Runnable onDone;
     private volatile long deadlineNanos = Long.MAX_VALUE;
     private volatile boolean sealed;
+    /** Settled: a future that completes now (jnats cancels unanswered ones late) tells nothing any more. */
+    volatile boolean settled;
 
     Batch(List<ClaimedRow> rows, long epoch, long claimSeq, long claimedNanos, Clock clock, Runnable onDone) {
         this.rows = rows;

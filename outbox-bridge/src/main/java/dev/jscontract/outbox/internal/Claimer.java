@@ -24,7 +24,9 @@ import org.postgresql.PGConnection;
  *
  * <p>When to claim: at once after a notification or a full batch; every 2 ms right after a claim found rows, doubling
  * after each empty claim; {@code idlePollInterval} while asleep; and when a retry falls due. Nothing is claimed while
- * the NATS connection is not connected, during an outage pause, or while the claim session is down.
+ * the NATS connection is not connected, while publishing is held after an outage ({@link PublishHold}: until every
+ * batch in flight is settled, then one row alone as a probe), during an outage pause, or while the claim session is
+ * down.
  *
  * <p>Asleep and awake (the writer-friendly wake-up, {@code docs/decisions/outbox-wakeup.md}): while rows flow the
  * thread polls and writers notify nothing. Once the poll has backed off to {@value #SLEEP_AFTER_NANOS} ns without
@@ -50,6 +52,7 @@ final class Claimer {
     private final RelayMetrics metrics;
     private final InFlight inFlight;
     private final Publisher publisher;
+    private final PublishHold hold;
     private final Supplier<Ownership> ownership;
     private final RelayHealthTracker health;
     private final DbSession db;
@@ -71,6 +74,7 @@ final class Claimer {
             RelayMetrics metrics,
             InFlight inFlight,
             Publisher publisher,
+            PublishHold hold,
             Supplier<Ownership> ownership,
             RelayHealthTracker health) {
         this.config = config;
@@ -79,6 +83,7 @@ final class Claimer {
         this.metrics = metrics;
         this.inFlight = inFlight;
         this.publisher = publisher;
+        this.hold = hold;
         this.ownership = ownership;
         this.health = health;
         this.db = new DbSession(config, "claim", true, health);
@@ -101,7 +106,7 @@ final class Claimer {
                 if (nats == Connection.Status.CLOSED) {
                     return; // halted: nothing can be published any more
                 }
-                if (nats == Connection.Status.CONNECTED && readyToClaim(own) && claimOnce(own)) {
+                if (hold.mayClaim() && nats == Connection.Status.CONNECTED && readyToClaim(own) && claimOnce(own)) {
                     inFlight.claimRequested.set(true);
                     continue;
                 }
@@ -148,7 +153,7 @@ final class Claimer {
         long now = System.nanoTime();
         long wait = config.idlePollInterval().toNanos();
         if (!own.isEmpty()) {
-            if (nats != Connection.Status.CONNECTED) {
+            if (nats != Connection.Status.CONNECTED || hold.isHeld()) {
                 wait = Math.min(wait, NOT_CONNECTED_WAIT_NANOS);
             }
             wait = Math.min(wait, lastClaimNanos + pollNanos() - now);
@@ -207,7 +212,8 @@ final class Claimer {
                 rows, own.epoch(), inFlight.nextClaimSeq(), start, config.clock(), inFlight.settleSignal::raise);
         inFlight.add(batch);
         if (inFlight.running) {
-            publisher.publish(batch);
+            publisher.publish(batch, hold.rowsToSend());
+            hold.sent();
         } else {
             batch.seal(System.nanoTime()); // stopping: the rows stay in the table
         }

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -17,6 +18,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Per-key order: a key with a failed row is held back: its later rows are skipped when publishing while the
  * failure is being recorded ({@link #holdKey}: up to {@code Long.MAX_VALUE}), then excluded by the claim (an anti-join
  * on the failing-rows index) once it is in the table, and released when no batch claimed before the record is left.
+ * Across an outage, order is kept by holding all publishing ({@link PublishHold}).
  */
 final class InFlight {
     private final Object lock = new Object();
@@ -39,6 +41,15 @@ final class InFlight {
     volatile boolean claimerDone;
     /** No claim before this time (an outage pause), from {@link System#nanoTime()}. */
     volatile long pauseUntilNanos = System.nanoTime();
+    /**
+     * A publish failed in a way that says nothing about the row (an outage, {@link PublishHold#isOutage}): set by
+     * jnats' threads and the settle thread, cleared by the claim thread when publishing resumes ({@link PublishHold}).
+     */
+    volatile boolean outageSeen;
+    /** Rows that failed with an outage since publishing last resumed (settle thread): to be published again. */
+    final AtomicInteger lost = new AtomicInteger();
+    /** Rows acknowledged after an earlier one was lost to the outage: stored ahead of it (settle thread). */
+    final AtomicInteger overtakers = new AtomicInteger();
 
     InFlight(int partitions) {
         this.byPartition = new AtomicIntegerArray(partitions);
@@ -97,6 +108,7 @@ final class InFlight {
 
     /** Removes the settled oldest batch, wakes the claimer, and releases held keys no unsettled batch needs. */
     void settled(Batch b) {
+        b.settled = true;
         for (ClaimedRow r : b.rows) {
             byPartition.decrementAndGet(r.partition());
         }

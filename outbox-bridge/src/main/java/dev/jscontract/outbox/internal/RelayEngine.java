@@ -123,8 +123,9 @@ public final class RelayEngine implements Engine {
         inFlight = f;
         ControlLoop cl = new ControlLoop(config, s, sql, metrics, events, f, health);
         control = cl;
-        Publisher publisher = new Publisher(config.connection().jetStream(), config, f, this::ownership);
-        Claimer claimer = new Claimer(config, s, sql, metrics, f, publisher, this::ownership, health);
+        PublishHold hold = new PublishHold(config, f);
+        Publisher publisher = new Publisher(config.connection().jetStream(), config, f, this::ownership, hold);
+        Claimer claimer = new Claimer(config, s, sql, metrics, f, publisher, hold, this::ownership, health);
         RowSettler settler = new RowSettler(
                 config, s, sql, metrics, events, f, this::ownership, health, new StreamLookup(jsm), windows);
         cl.connectNow();

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Which failure counts (see {@link PublishFailure}): a row failure counts as an attempt; one no retry can fix parks
  * at once; an outage (no PubAck in time, the connection, JetStream or the stream unavailable) counts nothing and
- * pauses claiming with a backoff from 100 ms to 5 s, and the relay reports RECOVERING until a PubAck arrives again. A
+ * pauses claiming with a backoff from 100 ms to 5 s, holds publishing until every batch in flight is settled ({@link
+ * PublishHold}), and the relay reports RECOVERING until a PubAck arrives again. A
  * 503 No Responders is told apart by asking the server whether a stream captures the subject ({@link StreamLookup}).
  * Recording a failure is fenced on the partition locks the control session holds ({@link OutboxSql}), so a relay
  * that lost a partition does not touch its new owner's bookkeeping.
@@ -157,6 +158,7 @@ final class RowSettler {
                     || o.acked().size() < o.batch().rows.size();
         }
         if (outage != null) {
+            inFlight.outageSeen = true; // publishing holds until every batch is settled (PublishHold)
             inFlight.pauseUntilNanos = System.nanoTime() + outageDelayMillis * 1_000_000L;
             outageDelayMillis = Math.min(outageDelayMillis * 2, 5000);
             health.streamUnavailable("publishing pauses: " + outage.reason().tag() + ": " + outage.message()
@@ -189,6 +191,9 @@ final class RowSettler {
             PublishFailures.Failure f = b.sendFailures[i];
             if (f == null && result instanceof PublishAck) {
                 acked.add(i);
+                if (inFlight.lost.get() > 0) {
+                    inFlight.overtakers.incrementAndGet(); // an earlier row was lost: this one is stored ahead of it
+                }
                 continue;
             }
             if (f == null && result instanceof Throwable t) {
@@ -205,8 +210,9 @@ final class RowSettler {
             }
             metrics.failure(f.reason());
             if (!f.reason().isRowSpecific()) {
-                if (f.reason() != PublishFailure.IN_PROCESS) {
+                if (PublishHold.isOutage(f)) {
                     outage = f;
+                    inFlight.lost.incrementAndGet();
                 }
                 continue;
             }
