@@ -33,6 +33,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
@@ -75,7 +76,7 @@ import org.slf4j.LoggerFactory;
  *
  * PostgreSQL lets one session stream from a slot; another relay's {@code START_REPLICATION} fails with "replication
  * slot ... is active for PID ...". Such a relay is a standby: it tries again every {@code takeoverInterval}. The
- * {@code stats} thread reads the slot's retained WAL and lag on its own session.
+ * {@code stats} thread ({@link WalStatsPoller}) reads the slot's retained WAL and lag on its own session.
  */
 public final class WalRelayEngine implements Engine {
     private static final Logger LOG = LoggerFactory.getLogger(WalRelayEngine.class);
@@ -83,8 +84,6 @@ public final class WalRelayEngine implements Engine {
     private static final String DUPLICATE_OBJECT = "42710";
     private static final String INSUFFICIENT_PRIVILEGE = "42501";
     private static final String UNDECODABLE_SUBJECT = "(undecodable)";
-    /** Slot lag (bytes) above which the streaming relay writes a heartbeat, see {@link #heartbeat}. */
-    static final long HEARTBEAT_LAG = 1L << 20;
     /** How long publishing stays held after an outage before the relay tries again. */
     static final Duration HOLD_RETRY = Duration.ofMillis(250);
 
@@ -110,7 +109,6 @@ public final class WalRelayEngine implements Engine {
     private long slotConfirmed;
 
     private long lastConfirmed;
-    private boolean retainedWarned;
 
     /** An engine for the configuration; nothing runs until {@link #start()}. */
     public WalRelayEngine(RelayConfig config, WalSettings wal) {
@@ -140,7 +138,7 @@ public final class WalRelayEngine implements Engine {
         WalMetrics m = new WalMetrics(config.meterRegistry(), wal.getSlot());
         metrics = m;
         try {
-            doStart();
+            doStart(m);
         } catch (SQLException | IOException | RuntimeException e) {
             m.close();
             metrics = null;
@@ -148,7 +146,7 @@ public final class WalRelayEngine implements Engine {
         }
     }
 
-    private void doStart() throws SQLException, IOException {
+    private void doStart(WalMetrics m) throws SQLException, IOException {
         try (Connection c = config.dataSource().getConnection()) {
             checkServer(c);
             SchemaInfo s = SchemaInfo.load(c, config.tables());
@@ -172,7 +170,9 @@ public final class WalRelayEngine implements Engine {
         Thread t = new Thread(this::runWal, "jsc-outbox-" + config.name() + "-wal");
         t.setDaemon(true);
         walThread = t;
-        Thread st = new Thread(this::runStats, "jsc-outbox-" + config.name() + "-stats");
+        Thread st = new Thread(
+                new WalStatsPoller(config, wal, m, () -> stopping, () -> streaming),
+                "jsc-outbox-" + config.name() + "-stats");
         st.setDaemon(true);
         statsThread = st;
         health.lifecycle(RelayState.RUNNING);
@@ -1170,105 +1170,15 @@ public final class WalRelayEngine implements Engine {
         return given != null ? given : idPrefix + Long.toHexString(e.lsn);
     }
 
-    // ---------------------------------------------------------------------------------------------- the stats thread
-
-    private void runStats() {
-        Connection c = null;
-        try {
-            while (!stopping) {
-                try {
-                    if (c == null || c.isClosed()) {
-                        c = config.dataSource().getConnection();
-                        c.setNetworkTimeout(
-                                Runnable::run, (int) config.dbNetworkTimeout().toMillis());
-                    }
-                    stats(c);
-                } catch (SQLException e) {
-                    LOG.debug("outbox relay {}: stats query failed: {}", config.name(), e.toString());
-                    closeQuietly(c);
-                    c = null;
-                }
-                pause(config.statsInterval());
-            }
-        } catch (Stop e) {
-            // closing
-        } finally {
-            closeQuietly(c);
-        }
-    }
-
-    private void stats(Connection c) throws SQLException {
-        WalMetrics m = metrics;
-        if (m == null) {
-            return;
-        }
-        try (PreparedStatement st =
-                c.prepareStatement("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint,"
-                        + " pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint FROM pg_replication_slots"
-                        + " WHERE slot_name = ?")) {
-            st.setString(1, wal.getSlot());
-            try (ResultSet rs = st.executeQuery()) {
-                if (rs.next()) {
-                    long retained = rs.getLong(1);
-                    long lag = rs.getLong(2);
-                    m.retained.set(retained);
-                    m.lag.set(lag);
-                    if (streaming && lag > HEARTBEAT_LAG) {
-                        heartbeat(c);
-                    }
-                    if (retained > wal.getRetainedWalWarning() && !retainedWarned) {
-                        retainedWarned = true;
-                        LOG.warn(
-                                "outbox relay {}: replication slot {} retains {} bytes of WAL, more than {}: PostgreSQL"
-                                        + " keeps WAL until a relay confirms it. Check that a relay streams (metric"
-                                        + " jscontract.outbox.wal.active), and bound the risk with"
-                                        + " max_slot_wal_keep_size",
-                                config.name(),
-                                wal.getSlot(),
-                                retained,
-                                wal.getRetainedWalWarning());
-                    } else if (retained <= wal.getRetainedWalWarning()) {
-                        retainedWarned = false;
-                    }
-                }
-            }
-        }
-        try (Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery(
-                        "SELECT count(*) FROM " + config.tables().qualifiedParkedTable() + " WHERE lsn IS NOT NULL")) {
-            rs.next();
-            m.parked.set(rs.getLong(1));
-        }
-    }
-
-    /**
-     * Writes WAL the slot decodes: a transactional message with a prefix the relay ignores. With no outbox events
-     * (and, on PostgreSQL 15+, empty transactions skipped by pgoutput), nothing reaches the relay while other
-     * tables or databases write, so the slot's position could not advance and the WAL behind it would pile up;
-     * the heartbeat's commit lets the relay confirm past it. Only the streaming relay sends it, only when the
-     * slot lags by more than {@link #HEARTBEAT_LAG}.
-     */
-    private void heartbeat(Connection c) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("SELECT pg_logical_emit_message(true, ?, '')")) {
-            st.setString(1, wal.getPrefix() + ".heartbeat");
-            st.execute();
-        }
-    }
-
-    private static void closeQuietly(@Nullable Connection c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (SQLException e) {
-                LOG.debug("closing a session: {}", e.toString());
-            }
-        }
-    }
-
     /** Sleeps, unless closing (then throws {@link Stop}). */
     private void pause(Duration d) {
+        pause(d, () -> stopping);
+    }
+
+    /** Sleeps, unless {@code stopping} tells the relay closes (then throws {@link Stop}); for every relay thread. */
+    static void pause(Duration d, BooleanSupplier stopping) {
         long end = System.nanoTime() + d.toNanos();
-        while (!stopping) {
+        while (!stopping.getAsBoolean()) {
             long left = end - System.nanoTime();
             if (left <= 0) {
                 return;
@@ -1290,8 +1200,8 @@ public final class WalRelayEngine implements Engine {
         }
     }
 
-    /** Thrown inside the wal thread to end it when the relay closes. */
-    private static final class Stop extends RuntimeException {
+    /** Thrown inside the relay's threads to end them when the relay closes. */
+    static final class Stop extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
         Stop() {
