@@ -16,28 +16,21 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
-import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
-import org.postgresql.PGConnection;
-import org.postgresql.PGProperty;
 import org.postgresql.replication.LogSequenceNumber;
 import org.postgresql.replication.PGReplicationStream;
 import org.slf4j.Logger;
@@ -80,9 +73,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class WalRelayEngine implements Engine {
     private static final Logger LOG = LoggerFactory.getLogger(WalRelayEngine.class);
-    private static final String OBJECT_IN_USE = "55006";
-    private static final String DUPLICATE_OBJECT = "42710";
-    private static final String INSUFFICIENT_PRIVILEGE = "42501";
     private static final String UNDECODABLE_SUBJECT = "(undecodable)";
     /** How long publishing stays held after an outage before the relay tries again. */
     static final Duration HOLD_RETRY = Duration.ofMillis(250);
@@ -101,14 +91,7 @@ public final class WalRelayEngine implements Engine {
     private @Nullable DuplicateWindowGuard windows;
     private @Nullable StreamLookup lookup;
     private String idPrefix = "";
-    private String replicationUrl = "";
-    private @Nullable String replicationUser;
-    /** Whether this relay has seen the slot (a slot that disappears afterwards was dropped: events are lost). */
-    private boolean slotSeen;
-    /** The largest {@code confirmed_flush_lsn} read from the slot (a standby confirms nothing itself). */
-    private long slotConfirmed;
-
-    private long lastConfirmed;
+    private final WalSlotManager slots;
 
     /** An engine for the configuration; nothing runs until {@link #start()}. */
     public WalRelayEngine(RelayConfig config, WalSettings wal) {
@@ -131,6 +114,7 @@ public final class WalRelayEngine implements Engine {
                     }
                 },
                 this::wakeAndStop);
+        this.slots = new WalSlotManager(config, wal, events, () -> metrics);
     }
 
     @Override
@@ -148,17 +132,17 @@ public final class WalRelayEngine implements Engine {
 
     private void doStart(WalMetrics m) throws SQLException, IOException {
         try (Connection c = config.dataSource().getConnection()) {
-            checkServer(c);
+            slots.checkServer(c);
             SchemaInfo s = SchemaInfo.load(c, config.tables());
             idPrefix = s.messageIdPrefix(config.tables()) + "wal:";
         }
-        replicationUrl = replicationUrl(config.dataSource(), wal);
+        slots.resolveReplicationUrl();
         // the slot exists when start() returns: every event committed from then on is relayed
         try {
-            ensureSlot();
+            slots.ensureSlot();
             // a role without REPLICATION may find the slot made by someone else, but cannot stream from it: tell now,
             // not by retrying the session forever
-            openReplication().close();
+            slots.openReplication().close();
         } catch (Fatal e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
@@ -196,63 +180,6 @@ public final class WalRelayEngine implements Engine {
                 Durations.human(config.retryHorizon()));
     }
 
-    /** PostgreSQL 14+, wal_level=logical, the publication: each missing piece is an error that says the fix. */
-    private void checkServer(Connection c) throws SQLException {
-        int version = c.getMetaData().getDatabaseMajorVersion();
-        if (version < 14) {
-            throw new IllegalStateException("the outbox's WAL mode needs PostgreSQL 14 or newer (pgoutput streams"
-                    + " logical decoding messages from 14 on) but the server is " + version
-                    + "; upgrade PostgreSQL or use the table mode (no wal(...) setting)");
-        }
-        try (Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("SHOW wal_level")) {
-            rs.next();
-            String level = rs.getString(1);
-            if (!"logical".equals(level)) {
-                throw new IllegalStateException("the outbox's WAL mode needs wal_level=logical but the server runs"
-                        + " with wal_level=" + level + "; set wal_level = logical in postgresql.conf (managed"
-                        + " services: see the README's WAL mode section) and restart PostgreSQL, or use the table"
-                        + " mode (no wal(...) setting)");
-            }
-        }
-        try (PreparedStatement st = c.prepareStatement("SELECT 1 FROM pg_publication WHERE pubname = ?")) {
-            st.setString(1, wal.getPublication());
-            try (ResultSet rs = st.executeQuery()) {
-                if (!rs.next()) {
-                    throw new IllegalStateException("publication " + wal.getPublication() + " does not exist; run"
-                            + " OutboxSchema.installWal(dataSource, tables, walSettings) or CREATE PUBLICATION "
-                            + wal.getPublication() + " (it stays empty: only logical decoding messages are read)");
-                }
-            }
-        }
-    }
-
-    /**
-     * The replication connection's URL: given, or host, port and database of a session of the data source (pgjdbc's
-     * {@code DatabaseMetaData.getURL()} without its properties); that session's user goes into {@link
-     * #replicationUser}.
-     * A password is never in that URL: with password authentication, give {@code WalSettings.replicationUrl}.
-     */
-    private String replicationUrl(DataSource ds, WalSettings wal) throws SQLException {
-        String given = wal.getReplicationUrl();
-        if (given != null) {
-            return given;
-        }
-        try (Connection c = ds.getConnection()) {
-            String url = c.getMetaData().getURL();
-            if (url == null || !url.startsWith("jdbc:postgresql:")) {
-                throw new IllegalStateException("the WAL relay needs a replication connection, but the sessions of"
-                        + " its data source do not tell a pgjdbc URL (" + url + "); set"
-                        + " WalSettings.builder().replicationUrl(\"jdbc:postgresql://host:port/db?user=...\")");
-            }
-            replicationUser = c.getMetaData().getUserName();
-            // pgjdbc lists every property in that URL (preferQueryMode=extended among them, which a replication
-            // session must not use): keep host, port and database, and set what the session needs
-            int q = url.indexOf('?');
-            return q < 0 ? url : url.substring(0, q);
-        }
-    }
-
     // ------------------------------------------------------------------------------------------------ the wal thread
 
     private void runWal() {
@@ -260,7 +187,7 @@ public final class WalRelayEngine implements Engine {
             while (!stopping) {
                 try {
                     streamOnce();
-                } catch (SlotBusy e) {
+                } catch (WalSlotManager.SlotBusy e) {
                     standby(e.getMessage());
                 } catch (SQLException e) {
                     if (stopping) {
@@ -317,36 +244,12 @@ public final class WalRelayEngine implements Engine {
 
     /** One replication session: from connecting to the first failure, or to close. */
     private void streamOnce() throws SQLException {
-        if ("lost".equals(ensureSlot())) {
-            throw slotLost("wal_status 'lost'");
+        if ("lost".equals(slots.ensureSlot())) {
+            throw slots.slotLost("wal_status 'lost'");
         }
-        Connection rc = openReplication();
+        Connection rc = slots.openReplication();
         try (rc) {
-            PGReplicationStream stream;
-            try {
-                stream = rc.unwrap(PGConnection.class)
-                        .getReplicationAPI()
-                        .replicationStream()
-                        .logical()
-                        .withSlotName(wal.getSlot())
-                        .withSlotOption("proto_version", 1)
-                        .withSlotOption("publication_names", wal.getPublication())
-                        .withSlotOption("messages", true)
-                        .withStatusInterval((int) wal.getStatusInterval().toMillis(), TimeUnit.MILLISECONDS)
-                        .withAutomaticFlush(false)
-                        .start();
-            } catch (SQLException e) {
-                if (OBJECT_IN_USE.equals(e.getSQLState())) {
-                    throw new SlotBusy(e.getMessage());
-                }
-                String m = String.valueOf(e.getMessage());
-                // invalidated between the check above and START_REPLICATION (English server messages only; the
-                // wal_status check covers the other languages on the next attempt)
-                if (m.contains("can no longer get changes") || m.contains("has been invalidated")) {
-                    throw slotLost(m);
-                }
-                throw e;
-            }
+            PGReplicationStream stream = slots.startStream(rc);
             setStreaming(true);
             health.databaseUp("replication");
             try {
@@ -361,162 +264,6 @@ public final class WalRelayEngine implements Engine {
         } finally {
             setStreaming(false);
         }
-    }
-
-    /**
-     * A replication session ({@code replication=database}); a role without the {@code REPLICATION} attribute is a
-     * {@link Fatal} that names the statement to run.
-     */
-    private Connection openReplication() throws SQLException {
-        Properties props = new Properties();
-        PGProperty.REPLICATION.set(props, "database");
-        PGProperty.PREFER_QUERY_MODE.set(props, "simple");
-        PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "10");
-        PGProperty.APPLICATION_NAME.set(props, "jscontract-outbox-wal " + config.name());
-        PGProperty.CONNECT_TIMEOUT.set(
-                props, (int) Math.max(1, config.dbNetworkTimeout().toSeconds()));
-        String user = replicationUser;
-        if (user != null && wal.getReplicationUrl() == null) {
-            PGProperty.USER.set(props, user);
-        }
-        Connection rc;
-        try {
-            rc = new org.postgresql.Driver().connect(replicationUrl, props);
-        } catch (SQLException e) {
-            if (INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
-                String role = replicationRole();
-                throw new Fatal(
-                        RelayHealth.Cause.RELAY_THREAD_FAILED,
-                        "the relay's role " + role + " cannot open a replication session (" + e.getMessage()
-                                + "). The role needs the REPLICATION attribute: ALTER ROLE " + role + " REPLICATION"
-                                + " (Amazon RDS/Aurora: GRANT rds_replication TO " + role + ")");
-            }
-            throw e;
-        }
-        if (rc == null) {
-            throw new Fatal(
-                    RelayHealth.Cause.RELAY_THREAD_FAILED,
-                    "the replication URL " + replicationUrl + " is not a pgjdbc URL");
-        }
-        return rc;
-    }
-
-    /** The role of the replication session, for messages. */
-    private String replicationRole() {
-        String user = replicationUser;
-        if (user == null) {
-            Properties parsed = org.postgresql.Driver.parseURL(replicationUrl, null);
-            user = parsed == null ? null : parsed.getProperty(PGProperty.USER.getName());
-        }
-        return user != null ? user : "<the user of WalSettings.replicationUrl>";
-    }
-
-    /** The relay halts: PostgreSQL removed WAL the slot still needed. */
-    private Fatal slotLost(String what) {
-        String confirmed = LogSequenceNumber.valueOf(Math.max(lastConfirmed, slotConfirmed))
-                .asString();
-        return new Fatal(
-                RelayHealth.Cause.REPLICATION_SLOT_LOST,
-                "replication slot " + wal.getSlot() + " was invalidated by PostgreSQL (" + what + "): it held more"
-                        + " WAL than max_slot_wal_keep_size allows, so events committed after its confirmed position "
-                        + confirmed + " were removed before they were relayed and are lost. Publish them again from"
-                        + " their source if you can; then drop the slot (SELECT pg_drop_replication_slot('"
-                        + wal.getSlot() + "')) and start a new relay, which creates the slot anew at the current"
-                        + " position");
-    }
-
-    /**
-     * Creates the slot when missing; reports when a slot this relay has seen was dropped (its events are lost).
-     *
-     * @return the slot's {@code wal_status} ({@code lost} once PostgreSQL invalidated it), or null for a new slot
-     */
-    private @Nullable String ensureSlot() throws SQLException {
-        try (Connection c = config.dataSource().getConnection()) {
-            try (PreparedStatement st = c.prepareStatement("SELECT plugin, database, confirmed_flush_lsn::text,"
-                    + " wal_status FROM pg_replication_slots WHERE slot_name = ?")) {
-                st.setString(1, wal.getSlot());
-                try (ResultSet rs = st.executeQuery()) {
-                    if (rs.next()) {
-                        if (!"pgoutput".equals(rs.getString(1))
-                                || !c.getCatalog().equals(rs.getString(2))) {
-                            throw new Fatal(
-                                    RelayHealth.Cause.RELAY_THREAD_FAILED,
-                                    "replication slot " + wal.getSlot() + " exists but uses plugin "
-                                            + rs.getString(1) + " in database " + rs.getString(2) + "; the relay"
-                                            + " needs a pgoutput slot in " + c.getCatalog() + ". Choose another"
-                                            + " slot name (WalSettings.slot) or drop that slot");
-                        }
-                        String confirmed = rs.getString(3);
-                        if (confirmed != null) {
-                            slotConfirmed = Math.max(
-                                    slotConfirmed,
-                                    LogSequenceNumber.valueOf(confirmed).asLong());
-                        }
-                        slotSeen = true;
-                        return rs.getString(4);
-                    }
-                }
-            }
-            String created;
-            try (PreparedStatement st =
-                    c.prepareStatement("SELECT lsn::text FROM pg_create_logical_replication_slot(?, 'pgoutput')")) {
-                st.setString(1, wal.getSlot());
-                try (ResultSet rs = st.executeQuery()) {
-                    rs.next();
-                    created = rs.getString(1);
-                }
-            } catch (SQLException e) {
-                if (DUPLICATE_OBJECT.equals(e.getSQLState())) {
-                    slotSeen = true; // another relay created it meanwhile
-                    return null;
-                }
-                if (INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
-                    String role = c.getMetaData().getUserName();
-                    throw new Fatal(
-                            RelayHealth.Cause.RELAY_THREAD_FAILED,
-                            "cannot create replication slot " + wal.getSlot() + ": " + e.getMessage() + ". The"
-                                    + " relay's role needs the REPLICATION attribute: ALTER ROLE " + role
-                                    + " REPLICATION (Amazon RDS/Aurora: GRANT rds_replication TO " + role + ")");
-                }
-                throw e;
-            }
-            if (slotSeen) {
-                slotRecreated(LogSequenceNumber.valueOf(created).asLong());
-            } else {
-                LOG.info(
-                        "outbox relay {} created replication slot {} at {}; events committed from there on are"
-                                + " relayed",
-                        config.name(),
-                        wal.getSlot(),
-                        created);
-            }
-            slotSeen = true;
-            return null;
-        }
-    }
-
-    /**
-     * The slot this relay knew is gone and was created again: what was committed in between was never decoded. Logged
-     * as an error, counted, and told to listeners with the range.
-     */
-    private void slotRecreated(long createdLsn) {
-        long after = Math.max(lastConfirmed, slotConfirmed);
-        LOG.error(
-                "outbox relay {}: replication slot {} disappeared while the relay used it (dropped, or lost in a"
-                        + " failover) and is now created again at {}: events committed after {} (the last position"
-                        + " confirmed) and before {} were never relayed and are lost. Publish them again from their"
-                        + " source if you can",
-                config.name(),
-                wal.getSlot(),
-                LogSequenceNumber.valueOf(createdLsn).asString(),
-                LogSequenceNumber.valueOf(after).asString(),
-                LogSequenceNumber.valueOf(createdLsn).asString());
-        WalMetrics m = metrics;
-        if (m != null) {
-            m.slotRecreated.increment();
-        }
-        events.emit(() -> new OutboxRelayEvent.WalSlotRecreated(
-                config.clock().instant(), config.name(), wal.getSlot(), after, createdLsn));
     }
 
     /** A queued event, or a commit (the position to confirm once everything before it is acknowledged). */
@@ -1121,7 +868,7 @@ public final class WalRelayEngine implements Engine {
                 stream.setFlushedLSN(lsn);
                 stream.setAppliedLSN(lsn);
                 reported = flushTo;
-                lastConfirmed = flushTo;
+                slots.confirmed(flushTo);
             }
         }
 
@@ -1210,7 +957,7 @@ public final class WalRelayEngine implements Engine {
     }
 
     /** Something only a person can fix; the relay halts with this message. */
-    private static final class Fatal extends RuntimeException {
+    static final class Fatal extends RuntimeException {
         private static final long serialVersionUID = 1L;
         /** The health cause the relay halts with. */
         final RelayHealth.Cause cause;
@@ -1218,15 +965,6 @@ public final class WalRelayEngine implements Engine {
         Fatal(RelayHealth.Cause cause, String message) {
             super(message, null, false, false);
             this.cause = cause;
-        }
-    }
-
-    /** Another session streams from the slot. */
-    private static final class SlotBusy extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        SlotBusy(String message) {
-            super(message, null, false, false);
         }
     }
 
