@@ -11,10 +11,7 @@ import io.nats.client.impl.Headers;
 import io.nats.client.support.NatsJetStreamConstants;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -57,7 +54,7 @@ import org.slf4j.LoggerFactory;
  * unwritten, when the socket broke are sent by jnats itself after the reconnect, so they can land ahead of events
  * lost with the socket (logged as a warning with the number; see {@code docs/decisions/
  * outbox-wal-order-across-reconnects.md}). A failure of the event itself is retried with the relay's backoff up to
- * {@code maxAttempts} (at once for permanent ones) and then parked with its LSN; events after it that were already
+ * {@code maxAttempts} (at once for permanent ones) and then parked with its LSN ({@link WalParker}); events after it that were already
  * in flight may have been stored before it (at most {@code maxInFlight}). While it waits, the pipeline keeps the
  * replication session alive with status updates. A broken replication session ends the pipeline: its queue is
  * discarded and the next session starts from the slot's confirmed position.
@@ -66,7 +63,6 @@ final class WalPipeline {
     /** The engine's logger: the WAL relay's messages keep one category, whichever part writes them. */
     private static final Logger LOG = LoggerFactory.getLogger(WalRelayEngine.class);
 
-    private static final String UNDECODABLE_SUBJECT = "(undecodable)";
     /** How long publishing stays held after an outage before the relay tries again. */
     static final Duration HOLD_RETRY = Duration.ofMillis(250);
 
@@ -91,7 +87,7 @@ final class WalPipeline {
     private long flushTo;
     private long reported;
     private long lastForcedNanos = System.nanoTime();
-    private @Nullable Connection parkSession;
+    private final WalParker parker;
     /**
      * Publishing is held: NATS broke (or an event failed for a reason that is not its own), so nothing new is
      * published until {@link #resume()} has settled what was in flight and sent the unacknowledged events again.
@@ -137,6 +133,7 @@ final class WalPipeline {
         this.slots = slots;
         this.stopping = stopping;
         this.stream = stream;
+        this.parker = new WalParker(config, events, metrics, idPrefix);
         try {
             this.js = config.connection().jetStream();
         } catch (IOException e) {
@@ -175,7 +172,7 @@ final class WalPipeline {
             }
             drainOnClose();
         } finally {
-            closeParkSession();
+            parker.close();
         }
     }
 
@@ -505,7 +502,7 @@ final class WalPipeline {
             }
             h.attempts++;
             if (f.reason().isPermanent() || h.attempts >= config.maxAttempts() || h.event == null) {
-                park(h, f);
+                parker.park(h, f);
                 return true;
             }
             Duration delay = config.retryBackoff()
@@ -568,68 +565,6 @@ final class WalPipeline {
         } else {
             LOG.info("outbox relay {}: publishing again after an outage, {} events resent", config.name(), resent + 1);
         }
-    }
-
-    private void park(WalEntry h, PublishFailures.Failure f) throws SQLException {
-        Connection c = parkSession;
-        if (c == null || c.isClosed()) {
-            c = config.dataSource().getConnection();
-            c.setAutoCommit(true);
-            parkSession = c;
-        }
-        WalEventCodec.Event ev = h.event;
-        String messageId = ev != null ? h.messageId(idPrefix) : idPrefix + Long.toHexString(h.lsn);
-        String error = PublishFailures.bound(f.message());
-        String headers = null;
-        if (ev != null && ev.headersJson() != null) {
-            try {
-                HeadersJson.read(ev.headersJson(), (k, v) -> {});
-                headers = ev.headersJson();
-            } catch (IllegalArgumentException e) {
-                error = PublishFailures.bound(f.message() + "; headers as written: " + ev.headersJson());
-            }
-        }
-        try (PreparedStatement st = c.prepareStatement("INSERT INTO "
-                + config.tables().qualifiedParkedTable()
-                + " (id, subject, message_id, headers, payload, ordering_key, created_at, attempts, reason,"
-                + " error, lsn) VALUES (?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?::pg_lsn) ON CONFLICT (id) DO"
-                + " NOTHING")) {
-            st.setLong(1, -h.lsn);
-            st.setString(2, ev != null ? ev.subject() : UNDECODABLE_SUBJECT);
-            st.setString(3, messageId);
-            st.setString(4, headers);
-            st.setBytes(5, ev != null ? ev.payload() : h.raw);
-            st.setString(6, ev != null ? ev.orderingKey() : null);
-            st.setTimestamp(
-                    7,
-                    Timestamp.from(
-                            h.commitMicros > 0
-                                    ? Instant.ofEpochSecond(
-                                            h.commitMicros / 1_000_000, (h.commitMicros % 1_000_000) * 1000)
-                                    : config.clock().instant()));
-            st.setInt(8, Math.max(1, h.attempts));
-            st.setString(9, f.reason().tag());
-            st.setString(10, error);
-            st.setString(11, LogSequenceNumber.valueOf(h.lsn).asString());
-            st.executeUpdate();
-        }
-        metrics.park(f.reason());
-        String finalError = error;
-        LOG.warn(
-                "outbox relay {}: parked the event at {} (message id {}) after {} attempt(s): {}",
-                config.name(),
-                LogSequenceNumber.valueOf(h.lsn).asString(),
-                messageId,
-                Math.max(1, h.attempts),
-                finalError);
-        events.emit(() -> new OutboxRelayEvent.RowParked(
-                config.clock().instant(),
-                config.name(),
-                -h.lsn,
-                messageId,
-                f.reason(),
-                finalError,
-                Math.max(1, h.attempts)));
     }
 
     /** Waits, keeping the replication session alive; throws {@link WalRelayEngine.Stop} on close. */
@@ -703,16 +638,5 @@ final class WalPipeline {
         }
         report();
         stream.forceUpdateStatus();
-    }
-
-    private void closeParkSession() {
-        Connection c = parkSession;
-        if (c != null) {
-            try {
-                c.close();
-            } catch (SQLException e) {
-                LOG.debug("outbox relay {}: closing the park session: {}", config.name(), e.toString());
-            }
-        }
     }
 }
