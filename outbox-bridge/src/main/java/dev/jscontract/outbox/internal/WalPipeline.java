@@ -5,11 +5,7 @@ import dev.jscontract.outbox.OutboxRelayEvent;
 import dev.jscontract.outbox.PublishFailure;
 import dev.jscontract.outbox.RelayState;
 import dev.jscontract.outbox.WalSettings;
-import io.nats.client.JetStream;
 import io.nats.client.api.PublishAck;
-import io.nats.client.impl.Headers;
-import io.nats.client.support.NatsJetStreamConstants;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -18,9 +14,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -72,12 +66,11 @@ final class WalPipeline {
     private final RelayHealthTracker health;
     private final WalMetrics metrics;
     private final DuplicateWindowGuard windows;
-    private final StreamLookup lookup;
+    private final WalSender sender;
     private final String idPrefix;
     private final WalSlotManager slots;
     private final BooleanSupplier stopping;
     private final PGReplicationStream stream;
-    private final JetStream js;
     private final ArrayDeque<WalEntry> queue = new ArrayDeque<>();
     private int inFlight;
     private long commitMicros;
@@ -103,8 +96,6 @@ final class WalPipeline {
     private int overtakers;
     /** jnats' reconnect count when publishing last resumed; a change means NATS broke in between. */
     private long reconnectsSeen;
-    /** Set on jnats' threads when a PubAck future fails for a reason that may be an outage. */
-    private volatile boolean outageSeen;
     /** Events acknowledged in this settle round, for {@link OutboxRelayEvent.BatchPublished} (listeners only). */
     private final List<OutboxRelayEvent.PublishedRow> published = new ArrayList<>();
 
@@ -128,17 +119,12 @@ final class WalPipeline {
         this.health = health;
         this.metrics = metrics;
         this.windows = windows;
-        this.lookup = lookup;
         this.idPrefix = idPrefix;
         this.slots = slots;
         this.stopping = stopping;
         this.stream = stream;
         this.parker = new WalParker(config, events, metrics, idPrefix);
-        try {
-            this.js = config.connection().jetStream();
-        } catch (IOException e) {
-            throw new SQLException("cannot create a JetStream context: " + e.getMessage(), e);
-        }
+        this.sender = new WalSender(config, lookup, idPrefix);
         this.reconnectsSeen = reconnects();
     }
 
@@ -148,7 +134,7 @@ final class WalPipeline {
             while (!stopping.getAsBoolean()) {
                 settle();
                 report();
-                if (!held && (outageSeen || natsBroke())) {
+                if (!held && (sender.outageSeen() || natsBroke())) {
                     hold();
                 }
                 if (held && !resume()) {
@@ -211,7 +197,7 @@ final class WalPipeline {
                             PublishFailure.CONNECTION, "not published: the NATS connection broke");
                     hold();
                 } else {
-                    send(e);
+                    sender.send(e);
                 }
             }
         } else if (m instanceof PgOutput.Commit c) {
@@ -222,37 +208,6 @@ final class WalPipeline {
                 queue.add(new WalEntry(c.endLsn(), 0, true));
             }
         }
-    }
-
-    private void send(WalEntry e) {
-        WalEventCodec.Event ev = Objects.requireNonNull(e.event);
-        e.sendFailure = null;
-        e.future = null;
-        try {
-            Headers h = new Headers();
-            HeadersJson.read(ev.headersJson(), h::add);
-            h.put(NatsJetStreamConstants.MSG_ID_HDR, e.messageId(idPrefix));
-            e.deadlineNanos = System.nanoTime() + config.publishTimeout().toNanos();
-            CompletableFuture<PublishAck> f = js.publishAsync(ev.subject(), h, ev.payload());
-            e.future = f;
-            f.whenComplete((ack, error) -> {
-                e.ackedAt = config.clock().instant();
-                // a future the relay replaced (sent again, then cancelled) tells nothing
-                if (error != null && e.future == f && mayBeOutage(PublishFailures.ofFuture(error))) {
-                    outageSeen = true;
-                }
-            });
-        } catch (RuntimeException ex) {
-            e.sendFailure = PublishFailures.ofSend(ex);
-            if (mayBeOutage(e.sendFailure)) {
-                outageSeen = true;
-            }
-        }
-    }
-
-    /** Whether a failure may stand for an outage (a 503 No Responders may also mean a stream unavailable). */
-    private static boolean mayBeOutage(PublishFailures.Failure f) {
-        return !f.reason().isRowSpecific() || f.noResponders();
     }
 
     /** jnats' reconnect count (0 when the application's statistics collector does not count them). */
@@ -314,13 +269,13 @@ final class WalPipeline {
                 f.cancel(false);
             }
         }
-        outageSeen = false; // every failure so far is handled here; later ones come from what is sent now
+        sender.clearOutageSeen(); // every failure so far is handled here; later ones come from what is sent now
         settle(); // the acknowledged head is removed; the head is now the first unacknowledged event, if any
         WalEntry p = probe;
         if (p != null) {
             probe = null;
-            PublishFailures.Failure f = outcome(p);
-            if (f != null && !classify(p, f).reason().isRowSpecific()) {
+            PublishFailures.Failure f = sender.outcome(p);
+            if (f != null && !sender.classify(p, f).reason().isRowSpecific()) {
                 metrics.failure(f.reason());
                 LOG.debug("outbox relay {}: still an outage ({}), waiting", config.name(), f.message());
                 heldSinceNanos = System.nanoTime();
@@ -335,7 +290,7 @@ final class WalPipeline {
             held = false;
             return true;
         }
-        PublishFailures.Failure f = classify(h, Objects.requireNonNull(outcome(h)));
+        PublishFailures.Failure f = sender.classify(h, Objects.requireNonNull(sender.outcome(h)));
         if (f.reason().isRowSpecific()) {
             // the head's own problem: recover() retries or parks it in place; the others go out again now
             resendUnacknowledged(h, false);
@@ -352,11 +307,11 @@ final class WalPipeline {
         }
         overtakers = 0;
         for (WalEntry e : queue) {
-            if (e != h && !e.commit && acked(e)) {
+            if (e != h && !e.commit && WalSender.acked(e)) {
                 overtakers++;
             }
         }
-        send(h);
+        sender.send(h);
         probe = h;
         return false;
     }
@@ -364,24 +319,11 @@ final class WalPipeline {
     /** The first queued event without a PubAck (after {@link #settle()}: the head), or null. */
     private @Nullable WalEntry firstUnacknowledged() {
         for (WalEntry e : queue) {
-            if (!e.commit && !acked(e)) {
+            if (!e.commit && !WalSender.acked(e)) {
                 return e;
             }
         }
         return null;
-    }
-
-    private static boolean acked(WalEntry e) {
-        CompletableFuture<PublishAck> f = e.future;
-        return e.sendFailure == null && f != null && f.isDone() && !f.isCompletedExceptionally();
-    }
-
-    /** Tells a 503 No Responders apart: no stream for the subject (the event's problem) or an outage. */
-    private PublishFailures.Failure classify(WalEntry h, PublishFailures.Failure f) {
-        if (f.noResponders() && h.event != null) {
-            return lookup.classify(h.event.subject(), f);
-        }
-        return f;
     }
 
     /** Settles the head of the queue, in order; blocks while the head event fails. */
@@ -406,7 +348,7 @@ final class WalPipeline {
                 queue.poll();
                 continue;
             }
-            PublishFailures.Failure f = outcome(h);
+            PublishFailures.Failure f = sender.outcome(h);
             if (f == null) {
                 if (h.future == null || !h.future.isDone()) {
                     return; // still waiting for its PubAck
@@ -418,30 +360,6 @@ final class WalPipeline {
             queue.poll();
             inFlight--;
         }
-    }
-
-    /** The failure of a settled or overdue event, or null when it succeeded or is still pending. */
-    private PublishFailures.@Nullable Failure outcome(WalEntry h) {
-        if (h.sendFailure != null) {
-            return h.sendFailure;
-        }
-        CompletableFuture<PublishAck> f = Objects.requireNonNull(h.future);
-        if (f.isDone()) {
-            if (!f.isCompletedExceptionally()) {
-                return null;
-            }
-            try {
-                f.join();
-                return null;
-            } catch (CompletionException | CancellationException e) {
-                return PublishFailures.ofFuture(e);
-            }
-        }
-        if (System.nanoTime() - h.deadlineNanos > 0) {
-            f.cancel(false);
-            return PublishFailures.timeout(config.publishTimeout());
-        }
-        return null;
     }
 
     private void acknowledged(WalEntry h) {
@@ -488,7 +406,7 @@ final class WalPipeline {
         PublishFailures.Failure f = first;
         WalMetrics m = metrics;
         while (true) {
-            f = classify(h, f);
+            f = sender.classify(h, f);
             m.failure(f.reason());
             if (!f.reason().isRowSpecific()) {
                 if (f.reason() == PublishFailure.UNAVAILABLE || f.reason() == PublishFailure.TIMEOUT) {
@@ -516,13 +434,13 @@ final class WalPipeline {
                     config.maxAttempts(),
                     Durations.human(delay));
             waitFor(delay);
-            send(h);
+            sender.send(h);
             while (h.sendFailure == null
                     && !Objects.requireNonNull(h.future).isDone()
                     && System.nanoTime() - h.deadlineNanos < 0) {
                 waitFor(Duration.ofMillis(1));
             }
-            PublishFailures.Failure next = outcome(h);
+            PublishFailures.Failure next = sender.outcome(h);
             if (next == null) {
                 acknowledged(h);
                 return true;
@@ -539,11 +457,11 @@ final class WalPipeline {
     private void resendUnacknowledged(WalEntry done, boolean outage) {
         int resent = 0;
         for (WalEntry e : queue) {
-            if (e.commit || e.event == null || e == done || acked(e)) {
+            if (e.commit || e.event == null || e == done || WalSender.acked(e)) {
                 continue;
             }
             CompletableFuture<PublishAck> replaced = e.future;
-            send(e);
+            sender.send(e);
             if (replaced != null) {
                 replaced.cancel(false);
             }
@@ -630,7 +548,7 @@ final class WalPipeline {
                 LockSupport.parkNanos(1_000_000);
                 continue;
             }
-            if (outcome(h) != null) {
+            if (sender.outcome(h) != null) {
                 break;
             }
             acknowledged(h);
