@@ -14,11 +14,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
-import org.jspecify.annotations.Nullable;
 import org.postgresql.replication.LogSequenceNumber;
 import org.postgresql.replication.PGReplicationStream;
 import org.slf4j.Logger;
@@ -46,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * failure or its timeout, and the first unacknowledged event, sent again alone, is acknowledged; then the other
  * unacknowledged events are sent again in commit order, counting nothing and parking nothing. Events jnats still held,
  * unwritten, when the socket broke are sent by jnats itself after the reconnect, so they can land ahead of events
- * lost with the socket (logged as a warning with the number; see {@code docs/decisions/
+ * lost with the socket (logged as a warning with the number; {@link WalOutageHold}; see {@code docs/decisions/
  * outbox-wal-order-across-reconnects.md}). A failure of the event itself is retried with the relay's backoff up to
  * {@code maxAttempts} (at once for permanent ones) and then parked with its LSN ({@link WalParker}); events after it that were already
  * in flight may have been stored before it (at most {@code maxInFlight}). While it waits, the pipeline keeps the
@@ -56,9 +54,6 @@ import org.slf4j.LoggerFactory;
 final class WalPipeline {
     /** The engine's logger: the WAL relay's messages keep one category, whichever part writes them. */
     private static final Logger LOG = LoggerFactory.getLogger(WalRelayEngine.class);
-
-    /** How long publishing stays held after an outage before the relay tries again. */
-    static final Duration HOLD_RETRY = Duration.ofMillis(250);
 
     private final RelayConfig config;
     private final WalSettings wal;
@@ -81,21 +76,7 @@ final class WalPipeline {
     private long reported;
     private long lastForcedNanos = System.nanoTime();
     private final WalParker parker;
-    /**
-     * Publishing is held: NATS broke (or an event failed for a reason that is not its own), so nothing new is
-     * published until {@link #resume()} has settled what was in flight and sent the unacknowledged events again.
-     */
-    private boolean held;
-    /** When the hold began or the last probe failed; {@link #resume()} waits {@link #HOLD_RETRY} from there. */
-    private long heldSinceNanos;
-    /** The first unacknowledged event, sent again alone after an outage; the others follow once it is acked. */
-    private @Nullable WalEntry probe;
-    /** Whether the failure that began this hold is counted in the failures meter already ({@link #recover}). */
-    private boolean holdCounted;
-    /** Events stored after the probe's first attempt failed: they are ahead of it in the stream. */
-    private int overtakers;
-    /** jnats' reconnect count when publishing last resumed; a change means NATS broke in between. */
-    private long reconnectsSeen;
+    private final WalOutageHold outage;
     /** Events acknowledged in this settle round, for {@link OutboxRelayEvent.BatchPublished} (listeners only). */
     private final List<OutboxRelayEvent.PublishedRow> published = new ArrayList<>();
 
@@ -125,7 +106,7 @@ final class WalPipeline {
         this.stream = stream;
         this.parker = new WalParker(config, events, metrics, idPrefix);
         this.sender = new WalSender(config, lookup, idPrefix);
-        this.reconnectsSeen = reconnects();
+        this.outage = new WalOutageHold(config, health, metrics, sender, queue);
     }
 
     void run() throws SQLException {
@@ -134,10 +115,10 @@ final class WalPipeline {
             while (!stopping.getAsBoolean()) {
                 settle();
                 report();
-                if (!held && (sender.outageSeen() || natsBroke())) {
-                    hold();
+                if (!outage.isHeld() && (sender.outageSeen() || outage.natsBroke())) {
+                    outage.hold(inFlight);
                 }
-                if (held && !resume()) {
+                if (outage.isHeld() && !outage.resume(this::settle)) {
                     keepAlive();
                     LockSupport.parkNanos(1_000_000); // held; NATS' listener unparks this thread
                     continue;
@@ -191,11 +172,11 @@ final class WalPipeline {
             queue.add(e);
             inFlight++;
             if (e.event != null) {
-                if (natsBroke()) {
+                if (outage.natsBroke()) {
                     // read before NATS broke but not yet published: it waits with the others (see resume)
                     e.sendFailure = new PublishFailures.Failure(
                             PublishFailure.CONNECTION, "not published: the NATS connection broke");
-                    hold();
+                    outage.hold(inFlight);
                 } else {
                     sender.send(e);
                 }
@@ -208,122 +189,6 @@ final class WalPipeline {
                 queue.add(new WalEntry(c.endLsn(), 0, true));
             }
         }
-    }
-
-    /** jnats' reconnect count (0 when the application's statistics collector does not count them). */
-    private long reconnects() {
-        return config.connection().getStatistics().getReconnects();
-    }
-
-    /**
-     * Whether the NATS connection is not usable now or has been re-established since publishing last resumed.
-     * The status alone could miss a disconnect and reconnect that happen between two checks; jnats counts the
-     * reconnect right after setting the status back to CONNECTED.
-     */
-    private boolean natsBroke() {
-        return config.connection().getStatus() != io.nats.client.Connection.Status.CONNECTED
-                || reconnects() != reconnectsSeen;
-    }
-
-    /** Stops publishing new events until {@link #resume()} lets it go on. */
-    private void hold() {
-        if (!held) {
-            held = true;
-            holdCounted = false;
-            probe = null;
-            heldSinceNanos = System.nanoTime();
-            LOG.debug("outbox relay {}: publishing held ({} events in flight)", config.name(), inFlight);
-        }
-    }
-
-    /**
-     * Ends a hold once that is safe for commit order; true when publishing may go on. In this order:
-     *
-     * <ol>
-     *   <li>NATS is connected again ({@link #HOLD_RETRY} after the hold began, so a stream that stays
-     *       unavailable is not hammered);
-     *   <li>every event in flight has its outcome: a PubAck, a failure, or the publish timeout. Events jnats
-     *       still held when the connection broke are sent by jnats after the reconnect and get their PubAcks
-     *       now; events lost with the socket time out. Nothing is sent again before, so an event the server
-     *       still stores late (a cluster node forwarding it) cannot land behind a re-sent later one;
-     *   <li>the first unacknowledged event is sent again alone (a probe), so that if the stream is still not
-     *       available no later event overtakes it;
-     *   <li>once the probe is acknowledged (or fails for a reason of its own, which {@link #recover} then
-     *       retries in place), every other unacknowledged event is sent again in commit order, and only then
-     *       new ones.
-     * </ol>
-     */
-    private boolean resume() throws SQLException {
-        if (config.connection().getStatus() != io.nats.client.Connection.Status.CONNECTED
-                || System.nanoTime() - heldSinceNanos < HOLD_RETRY.toNanos()) {
-            return false;
-        }
-        reconnectsSeen = reconnects();
-        long now = System.nanoTime();
-        for (WalEntry e : queue) {
-            CompletableFuture<PublishAck> f = e.future;
-            if (f != null && !f.isDone()) {
-                if (now - e.deadlineNanos < 0) {
-                    return false; // its PubAck or its failure is still to come
-                }
-                f.cancel(false);
-            }
-        }
-        sender.clearOutageSeen(); // every failure so far is handled here; later ones come from what is sent now
-        settle(); // the acknowledged head is removed; the head is now the first unacknowledged event, if any
-        WalEntry p = probe;
-        if (p != null) {
-            probe = null;
-            PublishFailures.Failure f = sender.outcome(p);
-            if (f != null && !sender.classify(p, f).reason().isRowSpecific()) {
-                metrics.failure(f.reason());
-                LOG.debug("outbox relay {}: still an outage ({}), waiting", config.name(), f.message());
-                heldSinceNanos = System.nanoTime();
-                return false;
-            }
-            resendUnacknowledged(p, true);
-            held = false;
-            return true;
-        }
-        WalEntry h = firstUnacknowledged();
-        if (h == null) {
-            held = false;
-            return true;
-        }
-        PublishFailures.Failure f = sender.classify(h, Objects.requireNonNull(sender.outcome(h)));
-        if (f.reason().isRowSpecific()) {
-            // the head's own problem: recover() retries or parks it in place; the others go out again now
-            resendUnacknowledged(h, false);
-            held = false;
-            return true;
-        }
-        if (!holdCounted) {
-            metrics.failure(f.reason());
-            holdCounted = true;
-        }
-        if (f.reason() == PublishFailure.UNAVAILABLE || f.reason() == PublishFailure.TIMEOUT) {
-            health.streamUnavailable(
-                    "publishing waits: " + f.message() + "; events stay in the WAL and no attempt is counted");
-        }
-        overtakers = 0;
-        for (WalEntry e : queue) {
-            if (e != h && !e.commit && WalSender.acked(e)) {
-                overtakers++;
-            }
-        }
-        sender.send(h);
-        probe = h;
-        return false;
-    }
-
-    /** The first queued event without a PubAck (after {@link #settle()}: the head), or null. */
-    private @Nullable WalEntry firstUnacknowledged() {
-        for (WalEntry e : queue) {
-            if (!e.commit && !WalSender.acked(e)) {
-                return e;
-            }
-        }
-        return null;
     }
 
     /** Settles the head of the queue, in order; blocks while the head event fails. */
@@ -354,7 +219,7 @@ final class WalPipeline {
                     return; // still waiting for its PubAck
                 }
                 acknowledged(h);
-            } else if (held || !recover(h, f)) {
+            } else if (outage.isHeld() || !recover(h, f)) {
                 return; // publishing is held: resume() sends the unacknowledged events again, in order
             }
             queue.poll();
@@ -414,8 +279,8 @@ final class WalPipeline {
                             + " no attempt is counted");
                 }
                 LOG.debug("outbox relay {}: outage ({}), publishing held", config.name(), f.message());
-                hold();
-                holdCounted = true;
+                outage.hold(inFlight);
+                outage.failureCounted();
                 return false;
             }
             h.attempts++;
@@ -446,42 +311,6 @@ final class WalPipeline {
                 return true;
             }
             f = next;
-        }
-    }
-
-    /**
-     * After an outage: sends every queued event without a PubAck again, in queue (commit) order, except {@code
-     * done} (the probe, already sent again, or a head that {@link #recover} retries in place). With {@code
-     * outage}, logs what was re-sent and, when later events were stored first, by how much commit order broke.
-     */
-    private void resendUnacknowledged(WalEntry done, boolean outage) {
-        int resent = 0;
-        for (WalEntry e : queue) {
-            if (e.commit || e.event == null || e == done || WalSender.acked(e)) {
-                continue;
-            }
-            CompletableFuture<PublishAck> replaced = e.future;
-            sender.send(e);
-            if (replaced != null) {
-                replaced.cancel(false);
-            }
-            resent++;
-        }
-        if (!outage) {
-            return;
-        }
-        if (overtakers > 0) {
-            // jnats had them queued, unwritten, when the connection broke and sent them itself after the
-            // reconnect; or the stream took them while it refused the earlier one (a leader election)
-            LOG.warn(
-                    "outbox relay {}: publishing again after an outage, {} events resent; {} later events had been"
-                            + " stored before them, so commit order is broken by up to {} positions",
-                    config.name(),
-                    resent + 1,
-                    overtakers,
-                    overtakers);
-        } else {
-            LOG.info("outbox relay {}: publishing again after an outage, {} events resent", config.name(), resent + 1);
         }
     }
 
