@@ -30,9 +30,10 @@ import org.slf4j.LoggerFactory;
  * This class owns the lifecycle: {@link #start()} checks the server and makes sure the slot exists ({@link
  * WalSlotManager}), then starts two threads and listens to the NATS connection; {@link #close()} stops them. The
  * {@code wal} thread owns the replication session: it opens one (through {@link WalSlotManager}) and runs a {@link
- * WalPipeline} on it, which reads the events, publishes them, settles them in commit order and holds publishing
- * through a NATS outage; events that cannot be published are parked with their LSN. A broken replication session
- * discards the pipeline's queue and reconnects from the slot's confirmed position.
+ * WalPipeline} on it, which reads the events, publishes them ({@link WalSender}), settles them in commit order,
+ * holds publishing through a NATS outage ({@link WalOutageHold}) and parks the events that cannot be published
+ * ({@link WalParker}). A broken replication session discards the pipeline's queue and reconnects from the slot's
+ * confirmed position.
  *
  * <h2>Several relays</h2>
  *
