@@ -392,6 +392,39 @@ class WalFaultsIT {
         }
     }
 
+    @Test
+    void aReplicationSessionThatCannotBeOpenedFailsStartWithWhatToCheck(NatsServer server, PrivatePostgres pg)
+            throws Exception {
+        WalTesting.Setup s = WalTesting.setup(pg.dataSource(), "walnoconn");
+        String password = "s3cret-not-for-logs";
+        WalSettings unreachable = WalSettings.builder()
+                .slot(s.wal().getSlot())
+                .prefix(s.wal().getPrefix())
+                .publication(s.wal().getPublication())
+                .replicationUrl(
+                        "jdbc:postgresql://127.0.0.1:1/jsc?user=postgres&password=" + password + "&connectTimeout=1")
+                .build();
+        try (Connection nc = server.connect()) {
+            OutboxTesting.createStream(nc, s.stream(), s.tables().getTable(), Duration.ofMinutes(2));
+            try (OutboxRelay relay = OutboxRelay.builder()
+                    .connection(nc)
+                    .dataSource(pg.dataSource())
+                    .tables(s.tables())
+                    .wal(unreachable)
+                    .streams(s.stream())
+                    .build()) {
+                assertThatThrownBy(relay::start)
+                        .isInstanceOf(SQLException.class)
+                        .hasMessageStartingWith("cannot open the WAL relay's replication session (")
+                        .hasMessageContaining("max_wal_senders")
+                        .hasMessageContaining("pg_hba.conf")
+                        .hasMessageContaining("WalSettings.replicationUrl")
+                        .hasMessageNotContaining(password);
+                assertThat(relay.getState()).isEqualTo(RelayState.NEW);
+            }
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------------ helpers
 
     /**

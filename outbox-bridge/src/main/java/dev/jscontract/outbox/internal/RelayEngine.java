@@ -58,6 +58,7 @@ public final class RelayEngine implements Engine {
         });
         this.health = new RelayHealthTracker(
                 config.name(),
+                "rows stay in the outbox",
                 config.clock(),
                 events,
                 state -> {

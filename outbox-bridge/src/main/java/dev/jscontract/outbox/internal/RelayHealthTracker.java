@@ -23,6 +23,9 @@ final class RelayHealthTracker {
     private static final Logger LOG = LoggerFactory.getLogger(RelayHealthTracker.class);
 
     private final String relay;
+    /** Where unpublished work waits, for the messages: "rows stay in the outbox" or "events stay in the WAL". */
+    private final String kept;
+
     private final Clock clock;
     private final Events events;
     private final Consumer<RelayState> onState;
@@ -33,11 +36,14 @@ final class RelayHealthTracker {
     private RelayHealth current;
 
     /**
+     * @param kept where unpublished work waits meanwhile, as the messages say it (e.g. "rows stay in the outbox")
      * @param onState told the new state on every change (the state gauge)
      * @param onHalt run after a halting problem is recorded (stops the relay's threads)
      */
-    RelayHealthTracker(String relay, Clock clock, Events events, Consumer<RelayState> onState, Runnable onHalt) {
+    RelayHealthTracker(
+            String relay, String kept, Clock clock, Events events, Consumer<RelayState> onState, Runnable onHalt) {
         this.relay = relay;
+        this.kept = kept;
         this.clock = clock;
         this.events = events;
         this.onState = onState;
@@ -74,14 +80,14 @@ final class RelayHealthTracker {
                 fatal(
                         Cause.NATS_CONNECTION_CLOSED,
                         "the NATS connection is closed (by the application, or jnats gave up reconnecting), so the"
-                                + " relay can never publish again; rows stay in the outbox. Close this relay and"
+                                + " relay can never publish again; " + kept + ". Close this relay and"
                                 + " start a new one on an open connection (with maxReconnects(-1))");
             default ->
                 change(() -> problems.put(
                         Cause.NATS_DISCONNECTED,
                         false,
                         "the NATS connection is " + status.name().toLowerCase(java.util.Locale.ROOT) + "; publishing"
-                                + " waits for jnats to reconnect, rows stay in the outbox and no attempt is counted",
+                                + " waits for jnats to reconnect, " + kept + " and no attempt is counted",
                         clock.instant()));
         }
     }
@@ -106,7 +112,7 @@ final class RelayHealthTracker {
                     Cause.DATABASE_UNREACHABLE,
                     false,
                     "PostgreSQL cannot be reached (" + role + " session: " + detail + "); retrying with backoff, and"
-                            + " nothing is lost: rows stay in the outbox",
+                            + " nothing is lost: " + kept,
                     clock.instant());
         });
     }

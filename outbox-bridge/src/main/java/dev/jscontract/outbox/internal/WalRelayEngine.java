@@ -72,6 +72,7 @@ public final class WalRelayEngine implements Engine {
         });
         this.health = new RelayHealthTracker(
                 config.name(),
+                "events stay in the WAL (the slot keeps them)",
                 config.clock(),
                 events,
                 state -> {

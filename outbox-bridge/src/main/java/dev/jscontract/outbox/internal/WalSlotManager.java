@@ -149,7 +149,14 @@ final class WalSlotManager {
                                 + "). The role needs the REPLICATION attribute: ALTER ROLE " + role + " REPLICATION"
                                 + " (Amazon RDS/Aurora: GRANT rds_replication TO " + role + ")");
             }
-            throw e;
+            // the same SQLState, so that a session lost later is still told apart from a refusal; no URL (it may
+            // carry a password)
+            throw new SQLException(
+                    "cannot open the WAL relay's replication session (" + e.getMessage() + "); check that the server"
+                            + " has a free WAL sender (max_wal_senders) and accepts the role from this host"
+                            + " (pg_hba.conf), or give WalSettings.replicationUrl(...)",
+                    e.getSQLState(),
+                    e);
         }
         if (rc == null) {
             throw new WalRelayEngine.Fatal(
