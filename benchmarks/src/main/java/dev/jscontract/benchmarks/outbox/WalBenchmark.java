@@ -39,6 +39,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
@@ -79,7 +80,9 @@ import javax.sql.DataSource;
  * --latency-seconds N} (10), {@code --high-rate N} (10,000 events/s) and {@code --high-batch N} (10 events per
  * transaction), {@code --writer-seconds N} (5). With {@code -Djsc.bench.verbose=true} each latency phase also prints
  * p90, p99.9, the maximum, the events without a PubAck and the worst latency of each second (a backlog shows as a
- * climbing maximum; a stall as one bad second).
+ * climbing maximum; a stall as one bad second), and, in WAL mode, where a backlog sits: the most flushed WAL the
+ * walsender had not yet sent, the most it had sent that the relay had not confirmed, and the walsender's wait events
+ * (sampled from {@code pg_stat_replication} every 100 ms).
  */
 public final class WalBenchmark {
     private static final int PAYLOAD = 128;
@@ -452,10 +455,29 @@ public final class WalBenchmark {
                     return null;
                 }));
             }
+            // verbose, WAL mode: where a backlog sits, sampled from pg_stat_replication every 100 ms while writing
+            AtomicBoolean sampling = new AtomicBoolean(walMode && Boolean.getBoolean("jsc.bench.verbose"));
+            Map<String, Integer> waits = new ConcurrentHashMap<>(); // the walsender's wait events, sampled
+            long[] worst = new long[2]; // WAL flushed but not yet sent by the walsender; sent but not confirmed
+            Thread sampler = new Thread(() -> sampleReplication(sampling, worst, waits), "wal-sampler");
+            sampler.setDaemon(true);
+            sampler.start();
             for (Future<?> f : futures) {
                 f.get();
             }
             pool.shutdown();
+            sampling.set(false);
+            sampler.join();
+            if (walMode && Boolean.getBoolean("jsc.bench.verbose")) {
+                System.out.printf(
+                        Locale.ROOT,
+                        "  replication at %d/s: worst backlog %d bytes flushed but not sent by the walsender, %d bytes"
+                                + " sent but not confirmed by the relay; walsender %s%n",
+                        eventsPerSecond,
+                        worst[0],
+                        worst[1],
+                        waits);
+            }
             long deadline = System.nanoTime() + 30_000_000_000L;
             while (acked.size() < total && System.nanoTime() < deadline) {
                 LockSupport.parkNanos(10_000_000);
@@ -504,6 +526,31 @@ public final class WalBenchmark {
                     v.stream().mapToDouble(Double::doubleValue).max().orElse(0)));
         }
         return new double[] {ms[(int) (ms.length * 0.50)], ms[Math.min(ms.length - 1, (int) (ms.length * 0.99))]};
+    }
+
+    private void sampleReplication(AtomicBoolean sampling, long[] worst, Map<String, Integer> waits) {
+        if (!sampling.get()) {
+            return;
+        }
+        try (java.sql.Connection c = pg.connection();
+                PreparedStatement st =
+                        c.prepareStatement("SELECT pg_wal_lsn_diff(pg_current_wal_flush_lsn(), sent_lsn),"
+                                + " pg_wal_lsn_diff(sent_lsn, flush_lsn), coalesce(a.wait_event, 'on CPU')"
+                                + " FROM pg_stat_replication r JOIN pg_stat_activity a ON a.pid = r.pid"
+                                + " WHERE r.application_name LIKE 'jscontract-outbox-wal%'")) {
+            while (sampling.get()) {
+                try (java.sql.ResultSet rs = st.executeQuery()) {
+                    if (rs.next()) {
+                        worst[0] = Math.max(worst[0], rs.getLong(1));
+                        worst[1] = Math.max(worst[1], rs.getLong(2));
+                        waits.merge(rs.getString(3), 1, Integer::sum);
+                    }
+                }
+                LockSupport.parkNanos(100_000_000);
+            }
+        } catch (SQLException e) {
+            System.out.println("  replication sampling failed: " + e.getMessage());
+        }
     }
 
     private static void writeSteadily(
