@@ -5,6 +5,7 @@ import dev.jscontract.consumer.ContractConsumer;
 import dev.jscontract.contract.ConsumerContract;
 import dev.jscontract.outbox.OutboxAdmin;
 import dev.jscontract.outbox.OutboxStatus;
+import dev.jscontract.outbox.OutboxTables;
 import dev.jscontract.outbox.RelayHealth;
 import dev.jscontract.spring.boot.ContractConsumers;
 import dev.jscontract.spring.boot.OutboxRelayLifecycle;
@@ -15,6 +16,8 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
 
 /**
  * The health of consumers and the relay as a status code and details, independent of the Spring Boot line's health
@@ -145,6 +148,26 @@ public final class HealthReports {
             details.put("error", "cannot read the outbox status: " + e.getMessage());
         }
         return new Report(status, details);
+    }
+
+    /**
+     * The relay's report as the indicators ask for it: reads the outbox status through {@code dataSource} on each call,
+     * against {@code jscontract.outbox.relay.lag-threshold}, with the system clock.
+     *
+     * @param lifecycle the relay the application runs
+     * @param dataSource the outbox's data source
+     * @param tables the outbox's tables
+     * @param properties the bound {@code jscontract.*} properties
+     * @return a supplier of fresh reports
+     */
+    public static Supplier<Report> relayReports(
+            OutboxRelayLifecycle lifecycle,
+            DataSource dataSource,
+            OutboxTables tables,
+            JsContractProperties properties) {
+        OutboxAdmin admin = OutboxAdmin.create(dataSource, tables);
+        Duration threshold = properties.getOutbox().getRelay().getLagThreshold();
+        return () -> relay(lifecycle, admin, threshold, Clock.systemUTC());
     }
 
     private static String worse(String a, String b) {

@@ -1,10 +1,9 @@
 package dev.jscontract.spring.boot.autoconfigure;
 
-import dev.jscontract.outbox.OutboxAdmin;
 import dev.jscontract.outbox.OutboxTables;
 import dev.jscontract.spring.boot.ContractConsumers;
 import dev.jscontract.spring.boot.OutboxRelayLifecycle;
-import java.time.Clock;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -43,9 +42,8 @@ public class JsContractHealthAutoConfiguration {
                 DataSource dataSource,
                 OutboxTables tables,
                 JsContractProperties properties) {
-            OutboxAdmin admin = OutboxAdmin.create(dataSource, tables);
-            return () -> toHealth(HealthReports.relay(
-                    relay, admin, properties.getOutbox().getRelay().getLagThreshold(), Clock.systemUTC()));
+            Supplier<HealthReports.Report> reports = HealthReports.relayReports(relay, dataSource, tables, properties);
+            return () -> toHealth(reports.get());
         }
     }
 

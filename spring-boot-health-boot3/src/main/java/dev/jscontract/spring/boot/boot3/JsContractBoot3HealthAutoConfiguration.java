@@ -1,6 +1,5 @@
 package dev.jscontract.spring.boot.boot3;
 
-import dev.jscontract.outbox.OutboxAdmin;
 import dev.jscontract.outbox.OutboxTables;
 import dev.jscontract.spring.boot.ContractConsumers;
 import dev.jscontract.spring.boot.OutboxRelayLifecycle;
@@ -8,7 +7,7 @@ import dev.jscontract.spring.boot.autoconfigure.HealthReports;
 import dev.jscontract.spring.boot.autoconfigure.JsContractConsumerAutoConfiguration;
 import dev.jscontract.spring.boot.autoconfigure.JsContractOutboxAutoConfiguration;
 import dev.jscontract.spring.boot.autoconfigure.JsContractProperties;
-import java.time.Clock;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
@@ -56,9 +55,8 @@ public class JsContractBoot3HealthAutoConfiguration {
                 DataSource dataSource,
                 OutboxTables tables,
                 JsContractProperties properties) {
-            OutboxAdmin admin = OutboxAdmin.create(dataSource, tables);
-            return () -> toHealth(HealthReports.relay(
-                    relay, admin, properties.getOutbox().getRelay().getLagThreshold(), Clock.systemUTC()));
+            Supplier<HealthReports.Report> reports = HealthReports.relayReports(relay, dataSource, tables, properties);
+            return () -> toHealth(reports.get());
         }
     }
 
