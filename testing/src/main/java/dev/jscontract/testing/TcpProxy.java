@@ -40,8 +40,9 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Owned by the caller: {@link #close()} stops the listener and closes every connection. One thread per
- * direction per connection; meant for tests, not for load.
+ * <p>Owned by the caller: {@link #close()} stops the listener and closes every connection. Thread-safe: the fault
+ * methods ({@link #cut()}, {@link #restore()}, {@link #delay(Duration)}, {@link #reset()}) may be called from any
+ * thread while connections forward. One thread per direction per connection; meant for tests, not for load.
  */
 public final class TcpProxy implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TcpProxy.class);
