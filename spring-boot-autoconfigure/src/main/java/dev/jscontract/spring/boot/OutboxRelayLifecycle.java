@@ -15,6 +15,13 @@ import org.springframework.context.SmartLifecycle;
  * <p>Phase {@value #PHASE}: it starts before and stops after the consumers ({@link ContractConsumers#PHASE}), so rows
  * that handlers write while they drain are still published. A relay that cannot start (the database or NATS
  * unreachable, the outbox schema missing, a stream's duplicate window too short) fails the application start.
+ *
+ * <p><b>Thread safety</b>: thread-safe. {@link #start()}, {@link #stop()} and {@link #isRunning()} synchronize on this
+ * object, so a {@code stop()} called while {@code start()} is still opening the relay's sessions waits for it and then
+ * closes the relay; {@link #getRelay()} may be called from any thread (the relay is itself thread-safe). {@code
+ * isRunning()} tells whether this lifecycle started the relay and has not stopped it, not whether the relay still
+ * publishes: one that halted on its own says so in {@link OutboxRelay#getHealth()}. Not restartable: {@code stop()}
+ * closes the relay, and a later {@code start()} fails with {@link IllegalStateException}.
  */
 public final class OutboxRelayLifecycle implements SmartLifecycle {
     /** The lifecycle phase. */
