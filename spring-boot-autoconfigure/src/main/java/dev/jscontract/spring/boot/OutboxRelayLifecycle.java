@@ -1,6 +1,7 @@
 package dev.jscontract.spring.boot;
 
 import dev.jscontract.outbox.OutboxRelay;
+import dev.jscontract.outbox.WalSettings;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.util.Objects;
@@ -10,7 +11,8 @@ import org.springframework.context.SmartLifecycle;
 
 /**
  * Starts an {@link OutboxRelay} with the application context and closes it on shutdown. Created by the
- * auto-configuration when {@code jscontract.outbox.relay.enabled=true}.
+ * auto-configuration when {@code jscontract.outbox.relay.enabled=true}, in the mode of {@code jscontract.outbox.mode}
+ * and adjusted by the application's {@link OutboxRelayCustomizer}s.
  *
  * <p>Phase {@value #PHASE}: it starts before and stops after the consumers ({@link ContractConsumers#PHASE}), so rows
  * that handlers write while they drain are still published. A relay that cannot start (the database or NATS
@@ -61,10 +63,13 @@ public final class OutboxRelayLifecycle implements SmartLifecycle {
                     e);
         }
         running = true;
+        WalSettings wal = relay.getWal();
         LOG.info(
                 "jscontract outbox relay {} started on {}",
                 relay.getName(),
-                relay.getTables().qualifiedTable());
+                wal != null
+                        ? "the WAL (slot " + wal.getSlot() + ", prefix " + wal.getPrefix() + ")"
+                        : relay.getTables().qualifiedTable());
     }
 
     /** Closes the relay: in-flight publishes finish or are retried by the next relay (rows stay until acked). */

@@ -36,6 +36,11 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * {@link IllegalStateException} and writes nothing, because a row written in autocommit would be published even if
  * the business change it announces rolls back. Database errors are translated to Spring's {@link DataAccessException}
  * (unchecked, so the transaction rolls back). Thread-safe.
+ *
+ * <p><b>WAL mode</b> ({@code jscontract.outbox.mode=wal}): the same calls emit each message into the write-ahead log
+ * with {@code pg_logical_emit_message} in the current transaction instead of inserting a row, and return its LSN
+ * instead of a row id; the rules above hold unchanged, since an event emitted in autocommit would be relayed even if
+ * the business change rolled back.
  */
 public final class TransactionalOutboxWriter {
     private final DataSource dataSource;
@@ -53,15 +58,15 @@ public final class TransactionalOutboxWriter {
         this.translator = new SQLErrorCodeSQLExceptionTranslator(dataSource);
     }
 
-    /** The underlying writer (tables, ordering lock). */
+    /** The underlying writer (tables, ordering lock, WAL settings). */
     public OutboxWriter getWriter() {
         return writer;
     }
 
     /**
-     * Inserts one row in the current transaction.
+     * Inserts one row (in WAL mode: emits one message) in the current transaction.
      *
-     * @return the row id
+     * @return the row id; in WAL mode the message's LSN
      * @throws IllegalStateException when no Spring transaction is active on this {@code DataSource}, or its
      *     connection is in autocommit; nothing is written
      * @throws DataAccessException when the database refuses the insert
@@ -81,7 +86,7 @@ public final class TransactionalOutboxWriter {
     /**
      * Inserts rows in the current transaction, locking their ordering keys in hash order.
      *
-     * @return the row ids, in the order of {@code messages}
+     * @return the row ids (in WAL mode the messages' LSNs), in the order of {@code messages}
      * @throws IllegalStateException when no Spring transaction is active on this {@code DataSource}; nothing is
      *     written
      * @throws DataAccessException when the database refuses an insert

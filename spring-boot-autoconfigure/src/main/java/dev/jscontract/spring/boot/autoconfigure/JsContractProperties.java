@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 
 /**
  * The {@code jscontract.*} properties. Every property is optional; defaults are named on each field. Values are
@@ -433,8 +434,16 @@ public class JsContractProperties {
         /** The schema holding the tables (default: the connection's search path). */
         private @Nullable String schema;
 
+        /**
+         * How events travel: {@code table} (rows in the outbox table, any PostgreSQL) or {@code wal} (logical decoding
+         * messages in the write-ahead log, PostgreSQL 14+ with {@code wal_level=logical}; settings under {@code
+         * jscontract.outbox.wal.*}). Switches the writer, the relay and the schema installed at start together.
+         */
+        private String mode = "table";
+
         private final Schema schemaInstall = new Schema();
         private final Relay relay = new Relay();
+        private final Wal wal = new Wal();
 
         public boolean isEnabled() {
             return enabled;
@@ -467,6 +476,19 @@ public class JsContractProperties {
 
         public Relay getRelay() {
             return relay;
+        }
+
+        public String getMode() {
+            return mode;
+        }
+
+        public void setMode(String mode) {
+            this.mode = mode;
+        }
+
+        /** {@code jscontract.outbox.wal.*}. */
+        public Wal getWal() {
+            return wal;
         }
     }
 
@@ -539,6 +561,104 @@ public class JsContractProperties {
 
         public void setLagThreshold(Duration lagThreshold) {
             this.lagThreshold = lagThreshold;
+        }
+    }
+
+    /**
+     * {@code jscontract.outbox.wal.*}: the WAL mode's settings ({@code WalSettings}), used when {@code
+     * jscontract.outbox.mode=wal}. Writer and relay of one outbox must agree on them.
+     */
+    public static class Wal {
+        /** The logical replication slot the relay streams from; created by the relay if missing. */
+        private String slot = "jsc_outbox";
+
+        /** The (empty) publication named in the replication stream's options; created by the schema install. */
+        private String publication = "jsc_outbox";
+
+        /** The prefix of the logical decoding messages; give each outbox of a database its own. */
+        private String prefix = "jsc.outbox";
+
+        /** How often a standby relay tries to take the slot over (50 ms to 1 min). */
+        private Duration takeoverInterval = Duration.ofSeconds(1);
+
+        /** How often the relay reports its confirmed position to PostgreSQL (10 ms to 1 min). */
+        private Duration statusInterval = Duration.ofSeconds(1);
+
+        /** WAL retained by the slot above which the relay logs a warning. */
+        private DataSize retainedWalWarning = DataSize.ofGigabytes(1);
+
+        /** Events published but not yet acknowledged, at most (1 to 100,000). */
+        private int maxInFlight = 1000;
+
+        /**
+         * The JDBC URL of the relay's replication session, e.g. {@code
+         * jdbc:postgresql://db:5432/app?user=relay&password=...}. Default: host, port, database and user of the
+         * DataSource's sessions, without a password; set it with password authentication.
+         */
+        private @Nullable String replicationUrl;
+
+        public String getSlot() {
+            return slot;
+        }
+
+        public void setSlot(String slot) {
+            this.slot = slot;
+        }
+
+        public String getPublication() {
+            return publication;
+        }
+
+        public void setPublication(String publication) {
+            this.publication = publication;
+        }
+
+        public String getPrefix() {
+            return prefix;
+        }
+
+        public void setPrefix(String prefix) {
+            this.prefix = prefix;
+        }
+
+        public Duration getTakeoverInterval() {
+            return takeoverInterval;
+        }
+
+        public void setTakeoverInterval(Duration takeoverInterval) {
+            this.takeoverInterval = takeoverInterval;
+        }
+
+        public Duration getStatusInterval() {
+            return statusInterval;
+        }
+
+        public void setStatusInterval(Duration statusInterval) {
+            this.statusInterval = statusInterval;
+        }
+
+        public DataSize getRetainedWalWarning() {
+            return retainedWalWarning;
+        }
+
+        public void setRetainedWalWarning(DataSize retainedWalWarning) {
+            this.retainedWalWarning = retainedWalWarning;
+        }
+
+        public int getMaxInFlight() {
+            return maxInFlight;
+        }
+
+        public void setMaxInFlight(int maxInFlight) {
+            this.maxInFlight = maxInFlight;
+        }
+
+        public @Nullable String getReplicationUrl() {
+            return replicationUrl;
+        }
+
+        public void setReplicationUrl(@Nullable String replicationUrl) {
+            this.replicationUrl = replicationUrl;
         }
     }
 }

@@ -37,6 +37,18 @@ class OutboxAutoConfigurationIT {
         return Boolean.TRUE.equals(exists);
     }
 
+    private static boolean functionExists(String name) {
+        Boolean exists = new JdbcTemplate(db.dataSource())
+                .queryForObject("select exists (select 1 from pg_proc where proname = ?)", Boolean.class, name);
+        return Boolean.TRUE.equals(exists);
+    }
+
+    private static String stackTrace(Throwable t) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        t.printStackTrace(new java.io.PrintWriter(out));
+        return out.toString();
+    }
+
     @Test
     void installsTheSchemaAndOffersTheWriterWithoutARelayByDefault() {
         runner().withPropertyValues("jscontract.outbox.table=shop_outbox").run(context -> {
@@ -86,6 +98,70 @@ class OutboxAutoConfigurationIT {
                             .hasRootCauseInstanceOf(InvalidConfigurationPropertyValueException.class)
                             .hasStackTraceContaining("jscontract.outbox.initialize-schema.partitions")
                             .hasStackTraceContaining("must be 1 to 1024");
+                });
+    }
+
+    @Test
+    void tableModeIsTheDefault() {
+        runner().withPropertyValues("jscontract.outbox.table=plain_outbox").run(context -> {
+            assertThat(context.getBean(TransactionalOutboxWriter.class)
+                            .getWriter()
+                            .getWal())
+                    .isNull();
+            assertThat(functionExists("plain_outbox_emit"))
+                    .as("no WAL emit function")
+                    .isFalse();
+        });
+    }
+
+    @Test
+    void anUnknownModeNamesTheProperty() {
+        runner().withPropertyValues("jscontract.outbox.mode=logical").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure())
+                    .hasRootCauseInstanceOf(InvalidConfigurationPropertyValueException.class)
+                    .rootCause()
+                    .hasMessageContaining("jscontract.outbox.mode")
+                    .hasMessageContaining("'logical'")
+                    .hasMessageContaining("must be table")
+                    .hasMessageContaining("or wal");
+        });
+    }
+
+    @Test
+    void aBadWalSettingNamesTheProperty() {
+        runner().withPropertyValues("jscontract.outbox.mode=wal", "jscontract.outbox.wal.slot=Orders-Slot")
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure())
+                            .hasRootCauseInstanceOf(InvalidConfigurationPropertyValueException.class)
+                            .rootCause()
+                            .hasMessageContaining("jscontract.outbox.wal.slot")
+                            .hasMessageContaining("lower-case letters, digits or underscores");
+                });
+        runner().withPropertyValues("jscontract.outbox.mode=wal", "jscontract.outbox.wal.max-in-flight=0")
+                .run(context -> assertThat(context.getStartupFailure())
+                        .rootCause()
+                        .hasMessageContaining("jscontract.outbox.wal.max-in-flight"));
+        runner().withPropertyValues("jscontract.outbox.mode=wal", "jscontract.outbox.wal.takeover-interval=10ms")
+                .run(context -> assertThat(context.getStartupFailure())
+                        .rootCause()
+                        .hasMessageContaining("jscontract.outbox.wal.takeover-interval"));
+    }
+
+    @Test
+    void aBadReplicationUrlIsNamedWithoutItsPassword() {
+        runner().withPropertyValues(
+                        "jscontract.outbox.mode=wal",
+                        "jscontract.outbox.wal.replication-url=postgresql://db/app?user=relay&password=s3cret")
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure())
+                            .rootCause()
+                            .hasMessageContaining("jscontract.outbox.wal.replication-url")
+                            .hasMessageContaining("must start with jdbc:postgresql:");
+                    assertThat(context.getStartupFailure()).hasStackTraceContaining("postgresql://db/app");
+                    assertThat(stackTrace(context.getStartupFailure())).doesNotContain("s3cret");
                 });
     }
 
