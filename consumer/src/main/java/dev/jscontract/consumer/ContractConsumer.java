@@ -111,9 +111,12 @@ public final class ContractConsumer implements AutoCloseable {
     }
 
     /**
-     * Provisions the consumer (and its dead-letter and advisory streams and the sweeper's consumer), verifies it
-     * against the contract, and starts pulling.
+     * Lints the contract against its live stream and the server's version, provisions the consumer (and its
+     * dead-letter and advisory streams and the sweeper's consumer), verifies it against the contract, and starts
+     * pulling. Lint warnings are logged and kept in {@link #getProvisionResult()}.
      *
+     * @throws dev.jscontract.contract.ContractLintException when the contract has lint errors: nothing is written,
+     *     and the message lists the findings and how to suppress a rule on purpose
      * @throws dev.jscontract.contract.ContractDriftException when the server's consumer does not match the contract
      *     after provisioning (the consumer is not started)
      * @throws dev.jscontract.contract.ContractProvisioningException when the server refuses, the stream is missing,
@@ -381,7 +384,8 @@ public final class ContractConsumer implements AutoCloseable {
         /**
          * Whether start creates the dead-letter stream and the advisory capture stream when missing (default true).
          * In VERIFY_ONLY mode nothing is created: missing streams are reported as MD-002 findings in {@link
-         * #getProvisionResult()} (and the sweeper cannot start without its stream).
+         * #getProvisionResult()} (and the sweeper cannot start without its stream). When false, an existing
+         * dead-letter stream is still read and linted (DLQ-003), never written.
          */
         public Builder createDeadLetterStreams(boolean create) {
             once("createDeadLetterStreams");

@@ -14,6 +14,8 @@ import dev.jscontract.testing.NatsServer;
 import dev.jscontract.testing.WithNatsServer;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
+import io.nats.client.api.RetentionPolicy;
+import io.nats.client.api.StreamConfiguration;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -72,6 +74,55 @@ class LintAtStartIT {
                         .extracting(Finding::getRuleId)
                         .contains("HB-002")
                         .doesNotContain("MAP-001");
+            }
+        }
+    }
+
+    @Test
+    void theLintAtStartReadsTheLiveStream(NatsServer server) throws Exception {
+        try (Connection nc = server.connect()) {
+            TestStream stream = Fixtures.workQueue(nc, "LQ");
+            // MD-002 (error) on a WorkQueue stream: the exhausted message stays in the stream for ever (B-13)
+            ConsumerContract contract = ConsumerContract.builder().stream(stream.name())
+                    .durable("nosink")
+                    .ackWait(Duration.ofSeconds(5))
+                    .maxDeliver(4)
+                    .backoff(Backoff.fixed(Duration.ofMillis(200)))
+                    .deadLetter(DeadLetterPolicy.none())
+                    .maxAckPending(10)
+                    .build();
+            ContractConsumer consumer =
+                    ContractConsumer.builder(nc, contract).handler(m -> {}).build();
+            assertThatThrownBy(consumer::start)
+                    .isInstanceOf(ContractLintException.class)
+                    .hasMessageContaining("MD-002")
+                    .hasMessageContaining("stays in the WorkQueue stream forever (B-13)")
+                    .hasMessageContaining(".suppress(\"MD-002\", \"<why it does not apply>\")");
+            assertThat(consumer.getState()).isEqualTo(ConsumerState.FAILED);
+        }
+    }
+
+    @Test
+    void aWorkQueueDeadLetterStreamStartDoesNotCreateIsReported(NatsServer server) throws Exception {
+        try (Connection nc = server.connect()) {
+            TestStream stream = Fixtures.limits(nc, "LD");
+            nc.jetStreamManagement()
+                    .addStream(StreamConfiguration.builder()
+                            .name("DLQ_" + stream.name())
+                            .subjects("dlq." + stream.name() + ".>")
+                            .retentionPolicy(RetentionPolicy.WorkQueue)
+                            .build());
+            ConsumerContract contract = base(stream, "ownDlq").maxAckPending(10).build();
+            try (ContractConsumer consumer = ContractConsumer.builder(nc, contract)
+                    .handler(m -> {})
+                    .createDeadLetterStreams(false)
+                    .noSweeper()
+                    .build()) {
+                consumer.start();
+                assertThat(consumer.getState()).isEqualTo(ConsumerState.RUNNING);
+                assertThat(consumer.getProvisionResult().orElseThrow().getFindings())
+                        .extracting(Finding::getRuleId)
+                        .contains("DLQ-003");
             }
         }
     }

@@ -21,6 +21,10 @@ import org.jspecify.annotations.Nullable;
  * LintReport report = ContractLinter.lint(contract, ServerVersion.parse("2.9.10"));
  * if (report.hasErrors()) throw new IllegalStateException(report.toText());
  *
+ * // against the live stream, as ContractProvisioner (and so ContractConsumer.start()) does:
+ * ContractLinter.lint(contract, jsm.getStreamInfo(contract.getStream()).getConfiguration(), ServerVersion.of(nc),
+ *     LintOptions.none());
+ *
  * // a consumer that jscontract did not create:
  * ConsumerInfo ci = jsm.getConsumerInfo("ORDERS", "legacy");
  * StreamInfo si = jsm.getStreamInfo("ORDERS");
@@ -29,7 +33,8 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p><b>Decided here</b> (scope {@link LintRule.Scope#CONFIG}): ACK-001, ACK-002, ACK-003, HB-001, HB-002, BO-001,
- * BO-002, BO-003, BO-004, MD-001, MD-002, MD-003 (live form only: it needs the stream's retention), DLQ-003 ({@link
+ * BO-002, BO-003, BO-004, MD-001, MD-002, MD-003 (it needs the stream's retention and replicas:
+ * the live forms, and a contract linted with its stream), DLQ-003 ({@link
  * #lintDeadLetterStream}), DLQ-005 (a contract whose dead-letter stream subjects miss its dead-letter subject; live:
  * {@link #lintDeadLetterCapture}), NAK-002, NAK-003, MAP-001, BUF-001, CON-003, VER-001, OPS-001, OUT-001 (contracts
  * only). Rules that need an input the contract or options do not hold (expected p99,
@@ -67,6 +72,31 @@ public final class ContractLinter {
         Checks.notNull(contract, "contract");
         Checks.notNull(options, "options");
         LintInputs in = LintInputs.of(contract, version, options);
+        Map<String, String> suppressions = new LinkedHashMap<>(options.getSuppressions());
+        suppressions.putAll(contract.getSuppressions());
+        return run(in, suppressions, contract.getEscalations());
+    }
+
+    /**
+     * Lints a contract against its live stream for the server it runs on: the rules of {@link #lint(ConsumerContract,
+     * ServerVersion, LintOptions)} plus those that need the stream's configuration (MD-003: WorkQueue retention with
+     * a finite maxDeliver on 2.12.3/2.12.4, an error on a replicated stream; MD-002 then also says that an exhausted
+     * message stays in the WorkQueue stream). {@link ContractProvisioner} lints this way with the stream it reads.
+     *
+     * @param stream the configuration of the contract's stream as the server reports it ({@code StreamInfo})
+     * @throws IllegalArgumentException when {@code stream} is not the contract's stream
+     */
+    public static LintReport lint(
+            ConsumerContract contract, StreamConfiguration stream, ServerVersion version, LintOptions options) {
+        Checks.notNull(contract, "contract");
+        Checks.notNull(stream, "stream");
+        Checks.notNull(version, "version");
+        Checks.notNull(options, "options");
+        if (!contract.getStream().equals(stream.getName())) {
+            throw new IllegalArgumentException("stream must be the contract's stream " + contract.getStream()
+                    + " but was " + stream.getName() + "; pass the configuration of " + contract.getStream());
+        }
+        LintInputs in = LintInputs.of(contract, version, options).readStream(stream);
         Map<String, String> suppressions = new LinkedHashMap<>(options.getSuppressions());
         suppressions.putAll(contract.getSuppressions());
         return run(in, suppressions, contract.getEscalations());

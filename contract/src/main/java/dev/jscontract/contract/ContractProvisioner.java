@@ -12,7 +12,6 @@ import io.nats.client.api.DiscardPolicy;
 import io.nats.client.api.RetentionPolicy;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
-import io.nats.client.api.StreamInfo;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -80,9 +79,12 @@ public final class ContractProvisioner {
     }
 
     /**
-     * Lints the contract for the connected server's version, provisions its consumer (and, if configured, its
-     * dead-letter streams) and verifies it. The lint findings that are not errors (warnings, infos) are in {@link
-     * ProvisionResult#getFindings()}, together with findings about the dead-letter streams.
+     * Lints the contract against its live stream for the connected server's version ({@link
+     * ContractLinter#lint(ConsumerContract, StreamConfiguration, ServerVersion, LintOptions)}: rules such as MD-003
+     * depend on the stream's retention and replicas), provisions its consumer (and, if configured, its dead-letter
+     * streams) and verifies it. The lint findings that are not errors (warnings, infos) are in {@link
+     * ProvisionResult#getFindings()}, together with findings about the dead-letter streams (DLQ-003 also for a
+     * dead-letter stream the provisioner does not manage). In VERIFY_ONLY mode the streams are only read.
      *
      * @throws ContractLintException when the contract has lint errors (and {@code failOnLintErrors}, the default):
      *     nothing is written
@@ -98,9 +100,9 @@ public final class ContractProvisioner {
         ConsumerConfiguration desired = contract.toConsumerConfiguration(version);
         String name = contract.getStream() + "/" + contract.getDurable();
         JetStreamManagement jsm = jsm();
-        requireStream(jsm, contract.getStream());
+        StreamConfiguration stream = requireStream(jsm, contract.getStream());
 
-        LintReport lint = ContractLinter.lint(contract, version);
+        LintReport lint = ContractLinter.lint(contract, stream, version, LintOptions.none());
         if (lint.hasErrors()) {
             if (failOnLintErrors) {
                 throw new ContractLintException(lint, "consumer " + name);
@@ -111,8 +113,11 @@ public final class ContractProvisioner {
                     lint.toText());
         }
         List<Finding> findings = new ArrayList<>(lint.getFindings());
-        if (deadLetterStreams && contract.getDeadLetterPolicy().isEnabled()) {
-            findings.addAll(provisionDeadLetterStreams(jsm, contract, mode == Mode.CREATE_OR_UPDATE));
+        if (contract.getDeadLetterPolicy().isEnabled()) {
+            findings.addAll(
+                    deadLetterStreams
+                            ? provisionDeadLetterStreams(jsm, contract, mode == Mode.CREATE_OR_UPDATE)
+                            : lintUnmanagedDeadLetterStream(jsm, contract));
         }
 
         ConsumerInfo existing = consumerInfo(jsm, contract.getStream(), contract.getDurable());
@@ -264,20 +269,38 @@ public final class ContractProvisioner {
     }
 
     /**
+     * Lints the dead-letter stream the application manages itself (DLQ-003), when it exists; reads only. A missing one
+     * is not reported: another stream may capture the dead-letter subject.
+     */
+    private static List<Finding> lintUnmanagedDeadLetterStream(JetStreamManagement jsm, ConsumerContract c) {
+        StreamConfiguration existing =
+                streamConfiguration(jsm, c.getDeadLetterPolicy().streamFor(c.getStream()));
+        return existing == null ? List.of() : ContractLinter.lintDeadLetterStream(existing);
+    }
+
+    /** The stream's configuration, or null when it does not exist. */
+    private static @Nullable StreamConfiguration streamConfiguration(JetStreamManagement jsm, String name) {
+        try {
+            return jsm.getStreamInfo(name).getConfiguration();
+        } catch (JetStreamApiException e) {
+            if (e.getApiErrorCode() != STREAM_NOT_FOUND) {
+                throw refused("read stream " + name, e);
+            }
+            return null;
+        } catch (IOException e) {
+            throw unreachable("read stream " + name, e);
+        }
+    }
+
+    /**
      * Creates the stream if missing (when writing; otherwise records an MD-002 finding); returns the existing
      * configuration when it was already there.
      */
     private @Nullable StreamConfiguration ensureStream(
             JetStreamManagement jsm, StreamConfiguration sc, boolean write, List<Finding> findings) {
-        try {
-            StreamInfo info = jsm.getStreamInfo(sc.getName());
-            return info.getConfiguration();
-        } catch (JetStreamApiException e) {
-            if (e.getApiErrorCode() != STREAM_NOT_FOUND) {
-                throw refused("read stream " + sc.getName(), e);
-            }
-        } catch (IOException e) {
-            throw unreachable("read stream " + sc.getName(), e);
+        StreamConfiguration existing = streamConfiguration(jsm, sc.getName());
+        if (existing != null) {
+            return existing;
         }
         if (!write) {
             findings.add(new Finding(
@@ -313,9 +336,10 @@ public final class ContractProvisioner {
         return a.compareTo(b) <= 0 ? a : b;
     }
 
-    private void requireStream(JetStreamManagement jsm, String stream) {
+    /** The source stream's configuration, which the lint reads (it is never written). */
+    private static StreamConfiguration requireStream(JetStreamManagement jsm, String stream) {
         try {
-            jsm.getStreamInfo(stream);
+            return jsm.getStreamInfo(stream).getConfiguration();
         } catch (JetStreamApiException e) {
             if (e.getApiErrorCode() == STREAM_NOT_FOUND) {
                 throw new ContractProvisioningException(
@@ -426,7 +450,8 @@ public final class ContractProvisioner {
 
         /**
          * Whether to create the dead-letter stream and the advisory capture stream when missing (default true). In
-         * VERIFY_ONLY mode nothing is created: a missing stream becomes an MD-002 finding in the result.
+         * VERIFY_ONLY mode nothing is created: a missing stream becomes an MD-002 finding in the result. When false,
+         * an existing dead-letter stream is still read and linted (DLQ-003 in the result), never written.
          */
         public Builder deadLetterStreams(boolean create) {
             if (dlqSet) {

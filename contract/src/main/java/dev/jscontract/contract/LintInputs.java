@@ -107,8 +107,7 @@ final class LintInputs {
         in.deadLetterSink = o.getDeadLetterSink();
         in.failoverSlo = o.getFailoverSlo();
         in.version = Optional.of(version);
-        in.workQueue = sc.getRetentionPolicy() == RetentionPolicy.WorkQueue;
-        in.streamReplicas = Math.max(1, sc.getReplicas());
+        in.readStream(sc);
         in.ordered = cc.getAckPolicy() == AckPolicy.None
                 && cc.getMaxDeliver() == 1
                 && Boolean.TRUE.equals(cc.isMemStorage());
@@ -130,6 +129,13 @@ final class LintInputs {
             in.features.put("priorityPolicy prioritized", ServerVersion.V2_12_0);
         }
         return in;
+    }
+
+    /** What the rules read from the stream's configuration: its retention and replicas (MD-002, MD-003). */
+    LintInputs readStream(StreamConfiguration sc) {
+        workQueue = sc.getRetentionPolicy() == RetentionPolicy.WorkQueue;
+        streamReplicas = Math.max(1, sc.getReplicas());
+        return this;
     }
 
     Duration deadline(int n) {

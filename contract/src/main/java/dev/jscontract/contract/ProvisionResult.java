@@ -72,9 +72,9 @@ public final class ProvisionResult {
     }
 
     /**
-     * The contract's lint findings for the connected server's version (warnings and infos; errors only when the
-     * provisioner's {@code failOnLintErrors} is off, since otherwise they refuse) and findings about the dead-letter
-     * and advisory streams (e.g. DLQ-003).
+     * The contract's lint findings for the connected server's version and the live stream's configuration (warnings
+     * and infos; errors only when the provisioner's {@code failOnLintErrors} is off, since otherwise they refuse) and
+     * findings about the dead-letter and advisory streams (e.g. DLQ-003).
      */
     public List<Finding> getFindings() {
         return findings;

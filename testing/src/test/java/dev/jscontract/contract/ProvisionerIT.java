@@ -277,6 +277,69 @@ class ProvisionerIT {
     }
 
     @Test
+    void theLintSeesTheLiveStreamsRetentionInBothModes() throws Exception {
+        String wq = stream + "WQ";
+        jsm.addStream(StreamConfiguration.builder()
+                .name(wq)
+                .subjects(wq.toLowerCase() + ".>")
+                .retentionPolicy(RetentionPolicy.WorkQueue)
+                .build());
+        // MD-002 on a WorkQueue stream: an exhausted message stays in the stream for ever (B-13, shown on every
+        // version by LintRulesIT.md002...); only a lint that reads the stream can say so
+        ConsumerContract noSink = contract().build().toBuilder().stream(wq)
+                .deadLetter(DeadLetterPolicy.none())
+                .build();
+        String workQueueConsequence = "stays in the WorkQueue stream forever (B-13)";
+        assertThatThrownBy(() -> provisioner().provision(noSink))
+                .isInstanceOf(ContractLintException.class)
+                .hasMessageContaining("MD-002")
+                .hasMessageContaining(workQueueConsequence);
+
+        ProvisionResult created =
+                ContractProvisioner.builder(nc).failOnLintErrors(false).build().provision(noSink);
+        assertThat(created.getFindings())
+                .filteredOn(f -> f.getRuleId().equals("MD-002"))
+                .singleElement()
+                .satisfies(f -> assertThat(f.getMessage()).contains(workQueueConsequence));
+        ProvisionResult verified = ContractProvisioner.builder(nc)
+                .mode(ContractProvisioner.Mode.VERIFY_ONLY)
+                .failOnLintErrors(false)
+                .build()
+                .provision(noSink);
+        assertThat(verified.getFindings())
+                .filteredOn(f -> f.getRuleId().equals("MD-002"))
+                .singleElement()
+                .satisfies(f -> assertThat(f.getMessage()).contains(workQueueConsequence));
+
+        ConsumerContract onLimits = noSink.toBuilder().stream(stream).build();
+        assertThat(ContractProvisioner.builder(nc)
+                        .failOnLintErrors(false)
+                        .build()
+                        .provision(onLimits)
+                        .getFindings())
+                .filteredOn(f -> f.getRuleId().equals("MD-002"))
+                .singleElement()
+                .satisfies(f -> assertThat(f.getMessage()).doesNotContain("WorkQueue"));
+    }
+
+    @Test
+    void aWorkQueueDeadLetterStreamTheProvisionerDoesNotManageIsReportedToo() throws Exception {
+        jsm.addStream(StreamConfiguration.builder()
+                .name("DLQ_" + stream)
+                .subjects("dlq." + stream + ".>")
+                .retentionPolicy(RetentionPolicy.WorkQueue)
+                .build());
+        ProvisionResult r = ContractProvisioner.builder(nc)
+                .deadLetterStreams(false)
+                .build()
+                .provision(contract().build());
+        assertThat(r.getFindings()).extracting(Finding::getRuleId).contains("DLQ-003");
+        assertThat(jsm.getStreamNames())
+                .as("nothing but the consumer was written")
+                .doesNotContain("JSC_ADV_" + stream);
+    }
+
+    @Test
     void verifyOnlyNeverWrites() throws Exception {
         ContractProvisioner verify = ContractProvisioner.builder(nc)
                 .mode(ContractProvisioner.Mode.VERIFY_ONLY)
