@@ -2,18 +2,13 @@ package dev.jscontract.contract;
 
 import dev.jscontract.contract.internal.Checks;
 import dev.jscontract.contract.internal.DriftCalculator;
-import dev.jscontract.contract.internal.Subjects;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.ConsumerInfo;
-import io.nats.client.api.DiscardPolicy;
-import io.nats.client.api.RetentionPolicy;
-import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -45,11 +40,9 @@ public final class ContractProvisioner {
     private static final Logger LOG = LoggerFactory.getLogger(ContractProvisioner.class);
     private static final ServerVersion FILTER_UPDATE_FIXED = ServerVersion.parse("2.9.12");
     private static final int CONSUMER_NOT_FOUND = 10014;
-    private static final int STREAM_NOT_FOUND = 10059;
+    static final int STREAM_NOT_FOUND = 10059;
     private static final int CONSUMER_EXISTS = 10148;
     private static final int CONSUMER_DOES_NOT_EXIST = 10149;
-    /** The dead-letter stream's duplicate window: long enough that the handler and advisory paths dedupe. */
-    static final Duration DEAD_LETTER_DUPLICATE_WINDOW = Duration.ofHours(1);
 
     /** Whether the provisioner may write. */
     public enum Mode {
@@ -116,8 +109,8 @@ public final class ContractProvisioner {
         if (contract.getDeadLetterPolicy().isEnabled()) {
             findings.addAll(
                     deadLetterStreams
-                            ? provisionDeadLetterStreams(jsm, contract, mode == Mode.CREATE_OR_UPDATE)
-                            : lintUnmanagedDeadLetterStream(jsm, contract));
+                            ? DeadLetterStreams.provision(jsm, contract, mode == Mode.CREATE_OR_UPDATE)
+                            : DeadLetterStreams.lintUnmanaged(jsm, contract));
         }
 
         ConsumerInfo existing = consumerInfo(jsm, contract.getStream(), contract.getDurable());
@@ -226,116 +219,6 @@ public final class ContractProvisioner {
         }
     }
 
-    private List<Finding> provisionDeadLetterStreams(JetStreamManagement jsm, ConsumerContract c, boolean write) {
-        DeadLetterPolicy p = c.getDeadLetterPolicy();
-        List<Finding> findings = new ArrayList<>();
-        String dlqSubject = p.subjectFor(c.getStream(), c.getDurable());
-        String dlqStream = p.streamFor(c.getStream());
-        Duration maxAge = p.effectiveMaxAge();
-        StreamConfiguration dlq = StreamConfiguration.builder()
-                .name(dlqStream)
-                .description("jscontract dead letters of stream " + c.getStream() + " (envelope format v"
-                        + DeadLetterHeaders.FORMAT_VERSION + ")")
-                .subjects(p.streamSubjectsFor(c.getStream()))
-                .retentionPolicy(RetentionPolicy.Limits)
-                .discardPolicy(DiscardPolicy.Old)
-                .storageType(StorageType.File)
-                .maxAge(maxAge)
-                .duplicateWindow(min(DEAD_LETTER_DUPLICATE_WINDOW, maxAge))
-                .replicas(p.effectiveReplicas())
-                .build();
-        StreamConfiguration existing = ensureStream(jsm, dlq, write, findings);
-        if (existing != null) {
-            findings.addAll(ContractLinter.lintDeadLetterStream(existing));
-            requireCaptures(existing, dlqSubject, "dead-letter subject");
-        }
-        String advisorySubject = DeadLetterPolicy.maxDeliveriesAdvisorySubject(c.getStream(), c.getDurable());
-        StreamConfiguration adv = StreamConfiguration.builder()
-                .name(p.advisoryStreamFor(c.getStream()))
-                .description("jscontract: MAX_DELIVERIES advisories of stream " + c.getStream()
-                        + " (B-12, B-14), read by the dead-letter sweeper")
-                .subjects(DeadLetterPolicy.MAX_DELIVERIES_ADVISORY_PREFIX + "." + c.getStream() + ".*")
-                .retentionPolicy(RetentionPolicy.Limits)
-                .discardPolicy(DiscardPolicy.Old)
-                .storageType(StorageType.File)
-                .maxAge(maxAge)
-                .replicas(p.effectiveReplicas())
-                .build();
-        StreamConfiguration existingAdv = ensureStream(jsm, adv, write, findings);
-        if (existingAdv != null) {
-            requireCaptures(existingAdv, advisorySubject, "MAX_DELIVERIES advisory subject");
-        }
-        return findings;
-    }
-
-    /**
-     * Lints the dead-letter stream the application manages itself (DLQ-003), when it exists; reads only. A missing one
-     * is not reported: another stream may capture the dead-letter subject.
-     */
-    private static List<Finding> lintUnmanagedDeadLetterStream(JetStreamManagement jsm, ConsumerContract c) {
-        StreamConfiguration existing =
-                streamConfiguration(jsm, c.getDeadLetterPolicy().streamFor(c.getStream()));
-        return existing == null ? List.of() : ContractLinter.lintDeadLetterStream(existing);
-    }
-
-    /** The stream's configuration, or null when it does not exist. */
-    private static @Nullable StreamConfiguration streamConfiguration(JetStreamManagement jsm, String name) {
-        try {
-            return jsm.getStreamInfo(name).getConfiguration();
-        } catch (JetStreamApiException e) {
-            if (e.getApiErrorCode() != STREAM_NOT_FOUND) {
-                throw refused("read stream " + name, e);
-            }
-            return null;
-        } catch (IOException e) {
-            throw unreachable("read stream " + name, e);
-        }
-    }
-
-    /**
-     * Creates the stream if missing (when writing; otherwise records an MD-002 finding); returns the existing
-     * configuration when it was already there.
-     */
-    private @Nullable StreamConfiguration ensureStream(
-            JetStreamManagement jsm, StreamConfiguration sc, boolean write, List<Finding> findings) {
-        StreamConfiguration existing = streamConfiguration(jsm, sc.getName());
-        if (existing != null) {
-            return existing;
-        }
-        if (!write) {
-            findings.add(new Finding(
-                    LintRule.MD_002,
-                    LintRule.MD_002.defaultSeverity(),
-                    "stream " + sc.getName() + " for " + sc.getSubjects() + " does not exist: dead letters cannot be"
-                            + " stored (the runtime keeps such messages and retries)",
-                    java.util.Map.of("stream", sc.getName()),
-                    "provision in CREATE_OR_UPDATE mode, or create the stream"));
-            return null;
-        }
-        try {
-            jsm.addStream(sc);
-            LOG.info("created stream {} for subjects {}", sc.getName(), sc.getSubjects());
-            return null;
-        } catch (JetStreamApiException e) {
-            throw refused("create stream " + sc.getName() + " for subjects " + sc.getSubjects(), e);
-        } catch (IOException e) {
-            throw unreachable("create stream " + sc.getName(), e);
-        }
-    }
-
-    private static void requireCaptures(StreamConfiguration sc, String subject, String what) {
-        boolean captured = sc.getSubjects().stream().anyMatch(s -> Subjects.covers(s, subject));
-        if (!captured) {
-            throw new ContractProvisioningException("stream " + sc.getName() + " exists but does not capture the "
-                    + what + " " + subject + " (its subjects: " + sc.getSubjects() + "); add the subject to the"
-                    + " stream, or choose another stream name in the DeadLetterPolicy");
-        }
-    }
-
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
-    }
-
     /** The source stream's configuration, which the lint reads (it is never written). */
     private static StreamConfiguration requireStream(JetStreamManagement jsm, String stream) {
         try {
@@ -374,7 +257,7 @@ public final class ContractProvisioner {
         }
     }
 
-    private static ContractProvisioningException refused(String what, JetStreamApiException e) {
+    static ContractProvisioningException refused(String what, JetStreamApiException e) {
         return new ContractProvisioningException(
                 "the server refused to " + what + ": " + e.getErrorDescription()
                         + " (code " + e.getErrorCode() + ", err_code " + e.getApiErrorCode()
@@ -383,7 +266,7 @@ public final class ContractProvisioner {
                 e);
     }
 
-    private static ContractProvisioningException unreachable(String what, IOException e) {
+    static ContractProvisioningException unreachable(String what, IOException e) {
         return new ContractProvisioningException(
                 "could not " + what + ": " + e.getMessage() + "; check that the"
                         + " connection is up and JetStream is enabled on the server",
