@@ -9,9 +9,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One claimed batch in flight: the rows, what was sent, and the PubAck or error of each. Futures complete on jnats'
- * threads; the pump reads the results after {@link #isDone()} (the pending counter gives the happens-before edge) or
- * after the deadline.
+ * One claimed batch in flight: the rows, what was sent, and the PubAck or error of each. The {@link Claimer} creates
+ * it, the {@link Publisher} sends its rows, futures complete on jnats' threads, and the settle thread ({@link
+ * RowSettler}) reads the results after {@link #isDone()} (the pending counter gives the happens-before edge) or after
+ * the deadline.
  */
 final class Batch {
     final List<ClaimedRow> rows;

@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Session-level advisory locks vanish with the session: when this relay's process dies, PostgreSQL sees the socket
  * close and frees the locks at once, and a standby takes the partitions at its next rebalance. When this relay loses
- * its session (network, server restart), every partition is dropped from its ownership at once, so the pump stops
- * publishing them; the thread then reconnects and competes for partitions again.
+ * its session (network, server restart), every partition is dropped from its ownership at once, so the {@link Claimer}
+ * claims no more of their rows and the {@link Publisher} sends none it still holds (it checks the ownership epoch
+ * before each row); the thread then reconnects and competes for partitions again.
  */
 final class ControlLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(ControlLoop.class);
@@ -274,7 +275,7 @@ final class ControlLoop implements Runnable {
         releaseIdle();
     }
 
-    /** Unlocks released partitions once the pump has no row of them in flight. */
+    /** Unlocks released partitions once no batch between claim and settle ({@link InFlight}) holds a row of them. */
     private void releaseIdle() throws SQLException {
         List<Integer> done =
                 pendingRelease.stream().filter(p -> inFlight.inFlight(p) == 0).toList();
