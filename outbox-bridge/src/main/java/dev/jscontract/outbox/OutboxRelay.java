@@ -113,7 +113,7 @@ import org.jspecify.annotations.Nullable;
  * Under {@code jscontract.outbox.}, tagged {@code table}: {@code backlog}, {@code lag}, {@code parked}, {@code
  * partitions.owned}, {@code xmin.age} (gauges, refreshed every {@link Builder#statsInterval(Duration)}); {@code
  * published} ({@code outcome=stored|duplicate}), {@code failures} ({@code reason}), {@code parks} ({@code reason}),
- * {@code ownership.changes} ({@code cause}), {@code listener.errors} (counters); {@code batch.size}, {@code
+ * {@code ownership.changes} ({@code cause}), {@code listener.failures} (counters); {@code batch.size}, {@code
  * batch.duration}, {@code claim.duration}, {@code commit.to.ack} (distributions). A transaction open longer than
  * {@link Builder#longTransactionThreshold(Duration)} is logged and reported as {@link
  * OutboxRelayEvent.XminHorizonHeldBack}.

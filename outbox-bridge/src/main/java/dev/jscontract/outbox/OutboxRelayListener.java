@@ -3,7 +3,8 @@ package dev.jscontract.outbox;
 /**
  * Receives {@link OutboxRelayEvent}s. Called on the relay's own threads, so it must be quick and must not block: hand
  * slow work to your own executor. An exception thrown here is caught, logged and counted ({@code
- * jscontract.outbox.listener.errors}); it never stops the relay.
+ * jscontract.outbox.listener.failures}, or {@code jscontract.outbox.wal.listener.failures} in WAL mode, the name the
+ * consumer uses too); it never stops the relay.
  *
  * <p>Called from several of the relay's threads, possibly at once: implementations must be thread-safe.
  */

@@ -83,6 +83,11 @@ class PoisonRowsIT {
                     .retryBackoff(RetryBackoff.fixed(Duration.ofSeconds(1)))
                     .meterRegistry(registry)
                     .listener(events::add)
+                    .listener(e -> {
+                        if (e instanceof OutboxRelayEvent.RowParked) {
+                            throw new IllegalStateException("a listener that fails on every parked row");
+                        }
+                    })
                     .build()) {
                 write(db, writer, first);
                 relay.start();
@@ -123,6 +128,14 @@ class PoisonRowsIT {
                                         .counter()
                                         .count()
                                 == 1.0);
+                // the listener that throws is counted under the consumer's name for the same thing
+                OutboxTesting.await(
+                        Duration.ofSeconds(5),
+                        "three listener failures to be counted",
+                        () -> registry.get("jscontract.outbox.listener.failures")
+                                        .counter()
+                                        .count()
+                                == 3.0);
                 assertThat(registry.get("jscontract.outbox.failures")
                                 .tag("reason", "no-stream")
                                 .counter()

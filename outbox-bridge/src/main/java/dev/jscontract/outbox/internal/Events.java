@@ -17,12 +17,12 @@ public final class Events {
     private static final Logger LOG = LoggerFactory.getLogger(Events.class);
 
     private final List<OutboxRelayListener> listeners;
-    private final Runnable onListenerError;
+    private final Runnable onListenerFailure;
 
-    /** Events for these listeners; {@code onListenerError} counts a throwing listener. */
-    public Events(List<OutboxRelayListener> listeners, Runnable onListenerError) {
+    /** Events for these listeners; {@code onListenerFailure} counts a throwing listener. */
+    public Events(List<OutboxRelayListener> listeners, Runnable onListenerFailure) {
         this.listeners = List.copyOf(listeners);
-        this.onListenerError = onListenerError;
+        this.onListenerFailure = onListenerFailure;
     }
 
     /** Whether anyone listens (so callers can skip collecting data for an event). */
@@ -41,7 +41,7 @@ public final class Events {
                 l.onEvent(e);
             } catch (Throwable ex) {
                 Listeners.rethrowIfFatal(ex);
-                onListenerError.run();
+                onListenerFailure.run();
                 LOG.warn("outbox relay listener {} threw on {}; the relay carries on", l, e, ex);
             }
         }

@@ -53,7 +53,7 @@ public final class RelayEngine implements Engine {
         this.events = new Events(config.listeners(), () -> {
             RelayMetrics m = metrics;
             if (m != null) {
-                m.listenerErrors.increment();
+                m.listenerFailures.increment();
             }
         });
         this.health = new RelayHealthTracker(

@@ -45,7 +45,7 @@ public final class RelayMetrics implements AutoCloseable {
     private final Map<PublishFailure, Counter> failures = new EnumMap<>(PublishFailure.class);
     private final Map<PublishFailure, Counter> parks = new EnumMap<>(PublishFailure.class);
     private final Map<OwnershipCause, Counter> ownershipChanges = new EnumMap<>(OwnershipCause.class);
-    final Counter listenerErrors;
+    final Counter listenerFailures;
     final DistributionSummary batchSize;
     final Timer batchDuration;
     final Timer claimDuration;
@@ -124,7 +124,7 @@ public final class RelayMetrics implements AutoCloseable {
                             .tags(tags.and("cause", c.tagValue()))
                             .register(registry)));
         }
-        listenerErrors = add(Counter.builder(PREFIX + "listener.errors")
+        listenerFailures = add(Counter.builder(PREFIX + "listener.failures")
                 .description("Exceptions thrown by OutboxRelayListeners (caught and logged)")
                 .tags(tags)
                 .register(registry));

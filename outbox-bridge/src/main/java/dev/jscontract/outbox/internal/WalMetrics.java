@@ -34,7 +34,7 @@ final class WalMetrics implements AutoCloseable {
     final AtomicReference<RelayState> state = new AtomicReference<>(RelayState.NEW);
     final Counter stored;
     final Counter duplicates;
-    final Counter listenerErrors;
+    final Counter listenerFailures;
     final Counter slotRecreated;
     private final Map<PublishFailure, Counter> failures = new EnumMap<>(PublishFailure.class);
     private final Map<PublishFailure, Counter> parks = new EnumMap<>(PublishFailure.class);
@@ -101,7 +101,7 @@ final class WalMetrics implements AutoCloseable {
                         + " events committed in between were not relayed (the relay logs the range as an error)")
                 .tags(tags)
                 .register(registry));
-        listenerErrors = add(Counter.builder(PREFIX + "listener.errors")
+        listenerFailures = add(Counter.builder(PREFIX + "listener.failures")
                 .description("Exceptions thrown by relay event listeners (caught and logged)")
                 .tags(tags)
                 .register(registry));

@@ -67,7 +67,7 @@ public final class WalRelayEngine implements Engine {
         this.events = new Events(config.listeners(), () -> {
             WalMetrics m = metrics;
             if (m != null) {
-                m.listenerErrors.increment();
+                m.listenerFailures.increment();
             }
         });
         this.health = new RelayHealthTracker(
