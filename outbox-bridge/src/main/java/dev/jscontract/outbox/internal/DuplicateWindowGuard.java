@@ -27,15 +27,39 @@ final class DuplicateWindowGuard {
     /** The window nats-server applies when a stream does not set one (B-22). */
     static final Duration SERVER_DEFAULT = Duration.ofMinutes(2);
 
+    /** The relay's mode, for the words of the problem: what is re-published, and which settings make the horizon. */
+    enum Mode {
+        /** The table relay: rows; its standby takes over within two rebalance rounds. */
+        TABLE("a row", "row", "maxAttempts, retryBackoff, publishTimeout, rebalanceInterval, retryHorizon"),
+        /** The WAL relay: events; its standby takes over within a takeover interval, plus one status interval. */
+        WAL(
+                "an event",
+                "event",
+                "maxAttempts, retryBackoff, publishTimeout, retryHorizon, or WalSettings' takeoverInterval and"
+                        + " statusInterval");
+
+        final String one;
+        final String item;
+        final String settings;
+
+        Mode(String one, String item, String settings) {
+            this.one = one;
+            this.item = item;
+            this.settings = settings;
+        }
+    }
+
     private final RelayConfig config;
     private final JetStreamManagement jsm;
     private final Events events;
+    private final Mode mode;
     private final Set<String> checked = new HashSet<>();
 
-    DuplicateWindowGuard(RelayConfig config, JetStreamManagement jsm, Events events) {
+    DuplicateWindowGuard(RelayConfig config, JetStreamManagement jsm, Events events, Mode mode) {
         this.config = config;
         this.jsm = jsm;
         this.events = events;
+        this.mode = mode;
     }
 
     /**
@@ -56,7 +80,7 @@ final class DuplicateWindowGuard {
                 }
                 throw new IOException("cannot read stream " + stream + ": " + e.getMessage(), e);
             }
-            Optional<String> problem = problem(stream, window, config.retryHorizon());
+            Optional<String> problem = problem(stream, window, config.retryHorizon(), mode);
             if (problem.isPresent()) {
                 report(stream, window);
                 if (config.duplicateWindowCheck() == DuplicateWindowCheck.REFUSE) {
@@ -92,7 +116,7 @@ final class DuplicateWindowGuard {
                     e.getMessage());
             return;
         }
-        problem(stream, window, config.retryHorizon()).ifPresent(problem -> {
+        problem(stream, window, config.retryHorizon(), mode).ifPresent(problem -> {
             report(stream, window);
             if (config.duplicateWindowCheck() == DuplicateWindowCheck.REFUSE) {
                 halt.fatal(RelayHealth.Cause.DUPLICATE_WINDOW_REFUSED, problem);
@@ -117,22 +141,27 @@ final class DuplicateWindowGuard {
     }
 
     /**
-     * The problem, if any, with publishing into a stream whose duplicate window is {@code window} from a relay whose
-     * retry horizon is {@code horizon}.
+     * The problem, if any, with publishing into a stream whose duplicate window is {@code window} from a table relay
+     * whose retry horizon is {@code horizon}.
      *
      * @param window the stream's {@code duplicate_window}; {@code null} or zero means the server default (2 min)
      */
     static Optional<String> problem(String stream, Duration window, Duration horizon) {
+        return problem(stream, window, horizon, Mode.TABLE);
+    }
+
+    /** As {@link #problem(String, Duration, Duration)}, in the words of the relay's {@code mode}. */
+    static Optional<String> problem(String stream, Duration window, Duration horizon, Mode mode) {
         Duration w = effective(window);
         if (horizon.compareTo(w) < 0) {
             return Optional.empty();
         }
         return Optional.of("stream " + stream + " has a duplicate window of " + Durations.human(w) + " (" + w
-                + ") but the outbox relay may re-publish a row up to " + Durations.human(horizon) + " (" + horizon
-                + ") after its first publish (its retry horizon), so a re-published row would be stored twice"
-                + " (PUB-002). Fix: raise the stream's duplicate_window above " + horizon
-                + " (it must stay at most max_age), or shorten the relay's horizon (maxAttempts, retryBackoff,"
-                + " publishTimeout, rebalanceInterval, retryHorizon), or accept the risk with"
+                + ") but the outbox relay may re-publish " + mode.one + " up to "
+                + Durations.human(horizon) + " (" + horizon + ") after its first publish (its retry horizon), so a"
+                + " re-published " + mode.item + " would be stored twice (PUB-002). Fix: raise the stream's"
+                + " duplicate_window above " + horizon + " (it must stay at most max_age), or shorten the relay's"
+                + " horizon (" + mode.settings + "), or accept the risk with"
                 + " duplicateWindowCheck(DuplicateWindowCheck.WARN)");
     }
 

@@ -117,7 +117,7 @@ public final class RelayEngine implements Engine {
                     SchemaTemplate.VERSION);
         }
         JetStreamManagement jsm = config.connection().jetStreamManagement();
-        DuplicateWindowGuard windows = new DuplicateWindowGuard(config, jsm, events);
+        DuplicateWindowGuard windows = new DuplicateWindowGuard(config, jsm, events, DuplicateWindowGuard.Mode.TABLE);
         windows.checkConfigured();
         OutboxSql sql = new OutboxSql(config.tables(), config.batchSize(), s.commitTimestamps());
         InFlight f = new InFlight(s.partitions());

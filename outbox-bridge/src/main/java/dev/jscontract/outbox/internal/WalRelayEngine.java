@@ -105,6 +105,10 @@ public final class WalRelayEngine implements Engine {
             idPrefix = s.messageIdPrefix(config.tables()) + "wal:";
         }
         slots.resolveReplicationUrl();
+        // PUB-002 before the slot: a relay refused for its streams must not leave a new slot behind that keeps WAL
+        JetStreamManagement jsm = config.connection().jetStreamManagement();
+        DuplicateWindowGuard w = new DuplicateWindowGuard(config, jsm, events, DuplicateWindowGuard.Mode.WAL);
+        w.checkConfigured();
         // the slot exists when start() returns: every event committed from then on is relayed
         try {
             slots.ensureSlot();
@@ -114,9 +118,6 @@ public final class WalRelayEngine implements Engine {
         } catch (Fatal e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
-        JetStreamManagement jsm = config.connection().jetStreamManagement();
-        DuplicateWindowGuard w = new DuplicateWindowGuard(config, jsm, events);
-        w.checkConfigured();
         windows = w;
         lookup = new StreamLookup(jsm);
         Thread t = new Thread(this::runWal, "jsc-outbox-" + config.name() + "-wal");

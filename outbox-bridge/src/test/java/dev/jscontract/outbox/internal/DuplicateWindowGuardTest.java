@@ -27,6 +27,20 @@ class DuplicateWindowGuardTest {
     }
 
     @Test
+    void theWalRelayNamesEventsAndItsOwnSettings() {
+        String problem = DuplicateWindowGuard.problem(
+                        "ORDERS", Duration.ofSeconds(1), Duration.ofMinutes(2), DuplicateWindowGuard.Mode.WAL)
+                .orElseThrow();
+        assertThat(problem)
+                .isEqualTo("stream ORDERS has a duplicate window of 1s (PT1S) but the outbox relay may re-publish an"
+                        + " event up to 2m (PT2M) after its first publish (its retry horizon), so a re-published event"
+                        + " would be stored twice (PUB-002). Fix: raise the stream's duplicate_window above PT2M (it"
+                        + " must stay at most max_age), or shorten the relay's horizon (maxAttempts, retryBackoff,"
+                        + " publishTimeout, retryHorizon, or WalSettings' takeoverInterval and statusInterval), or"
+                        + " accept the risk with duplicateWindowCheck(DuplicateWindowCheck.WARN)");
+    }
+
+    @Test
     void anEqualWindowIsNotEnough() {
         assertThat(DuplicateWindowGuard.problem("S", Duration.ofSeconds(30), Duration.ofSeconds(30)))
                 .isPresent();
