@@ -170,6 +170,40 @@ public sealed interface OutboxRelayEvent {
     record WalSlotRecreated(Instant at, String relay, String slot, long lostAfter, long lostBefore)
             implements OutboxRelayEvent {}
 
+    /** Which value of a replication slot a {@link WalSlotWarning} is about. */
+    enum WalSlotMeasure {
+        /**
+         * WAL the slot keeps on the server's disk (the server's current position minus the slot's {@code
+         * restart_lsn}; gauge {@code jscontract.outbox.wal.retained}), threshold {@link
+         * WalSettings#getRetainedWalWarning()}.
+         */
+        RETAINED_WAL,
+        /**
+         * WAL between the server's current position and the slot's confirmed position (gauge {@code
+         * jscontract.outbox.wal.lag}), threshold {@link WalSettings#getLagWarning()}.
+         */
+        LAG;
+
+        /** The lower-case name with dashes, e.g. {@code retained-wal}. */
+        public String tagValue() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+    }
+
+    /**
+     * WAL mode: a value of the relay's replication slot rose above its warning threshold; the relay logs the same as
+     * a warning. Reported once per crossing: again only after the value has fallen back to or below the threshold
+     * (the relay logs that at INFO). Every relay of the slot reports it, standbys too. The values are read every
+     * {@code statsInterval}.
+     *
+     * @param slot the slot's name
+     * @param measure which value crossed
+     * @param bytes the value read, in bytes
+     * @param threshold the threshold it exceeds, in bytes
+     */
+    record WalSlotWarning(Instant at, String relay, String slot, WalSlotMeasure measure, long bytes, long threshold)
+            implements OutboxRelayEvent {}
+
     /**
      * The relay's {@link RelayState} changed (see {@link OutboxRelay#getHealth()}).
      *

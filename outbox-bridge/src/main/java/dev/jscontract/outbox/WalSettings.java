@@ -48,6 +48,8 @@ public final class WalSettings {
     public static final Duration DEFAULT_STATUS_INTERVAL = Duration.ofSeconds(1);
     /** The default retained WAL above which the relay warns: 1 GiB. */
     public static final long DEFAULT_RETAINED_WAL_WARNING = 1L << 30;
+    /** The default slot lag above which the relay warns: 256 MiB. */
+    public static final long DEFAULT_LAG_WARNING = 1L << 28;
     /** The default number of events published but not yet acknowledged, at most. */
     public static final int DEFAULT_MAX_IN_FLIGHT = 1_000;
 
@@ -61,6 +63,7 @@ public final class WalSettings {
     private final Duration takeoverInterval;
     private final Duration statusInterval;
     private final long retainedWalWarning;
+    private final long lagWarning;
     private final int maxInFlight;
     private final @Nullable String replicationUrl;
 
@@ -71,6 +74,7 @@ public final class WalSettings {
         this.takeoverInterval = b.takeoverInterval;
         this.statusInterval = b.statusInterval;
         this.retainedWalWarning = b.retainedWalWarning;
+        this.lagWarning = b.lagWarning;
         this.maxInFlight = b.maxInFlight;
         this.replicationUrl = b.replicationUrl;
     }
@@ -94,6 +98,7 @@ public final class WalSettings {
         b.takeoverInterval = takeoverInterval;
         b.statusInterval = statusInterval;
         b.retainedWalWarning = retainedWalWarning;
+        b.lagWarning = lagWarning;
         b.maxInFlight = maxInFlight;
         b.replicationUrl = replicationUrl;
         return b;
@@ -124,9 +129,21 @@ public final class WalSettings {
         return statusInterval;
     }
 
-    /** WAL retained by the slot (bytes) above which the relay logs a warning. */
+    /**
+     * WAL retained by the slot (bytes) above which the relay warns: a log line and a {@link
+     * OutboxRelayEvent.WalSlotWarning}, once each time the value rises above it.
+     */
     public long getRetainedWalWarning() {
         return retainedWalWarning;
+    }
+
+    /**
+     * The slot's lag (bytes of WAL between the server's current position and the slot's confirmed one) above which
+     * the relay warns: a log line and a {@link OutboxRelayEvent.WalSlotWarning}, once each time the value rises above
+     * it.
+     */
+    public long getLagWarning() {
+        return lagWarning;
     }
 
     /** Events published but not yet acknowledged, at most; the relay stops reading while that many are pending. */
@@ -151,6 +168,7 @@ public final class WalSettings {
             return false;
         }
         return retainedWalWarning == that.retainedWalWarning
+                && lagWarning == that.lagWarning
                 && maxInFlight == that.maxInFlight
                 && slot.equals(that.slot)
                 && publication.equals(that.publication)
@@ -169,6 +187,7 @@ public final class WalSettings {
                 takeoverInterval,
                 statusInterval,
                 retainedWalWarning,
+                lagWarning,
                 maxInFlight,
                 replicationUrl);
     }
@@ -177,7 +196,8 @@ public final class WalSettings {
     public String toString() {
         return "WalSettings{slot=" + slot + ", publication=" + publication + ", prefix=" + prefix
                 + ", takeoverInterval=" + takeoverInterval + ", statusInterval=" + statusInterval
-                + ", retainedWalWarning=" + retainedWalWarning + ", maxInFlight=" + maxInFlight
+                + ", retainedWalWarning=" + retainedWalWarning + ", lagWarning=" + lagWarning + ", maxInFlight="
+                + maxInFlight
                 + (replicationUrl == null ? "" : ", replicationUrl=" + replicationUrl) + "}";
     }
 
@@ -195,6 +215,8 @@ public final class WalSettings {
         private boolean statusIntervalSet;
         private long retainedWalWarning = DEFAULT_RETAINED_WAL_WARNING;
         private boolean retainedWalWarningSet;
+        private long lagWarning = DEFAULT_LAG_WARNING;
+        private boolean lagWarningSet;
         private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
         private boolean maxInFlightSet;
         private @Nullable String replicationUrl;
@@ -291,7 +313,11 @@ public final class WalSettings {
         }
 
         /**
-         * Retained WAL in bytes above which the relay warns (default 1 GiB).
+         * Retained WAL in bytes above which the relay warns (default 1 GiB): WAL the slot keeps on the server's disk
+         * (the server's current position minus the slot's {@code restart_lsn}). The relay checks it every {@code
+         * statsInterval}, logs a warning and emits {@link OutboxRelayEvent.WalSlotWarning} when it rises above, and
+         * warns again only after it has fallen back to or below the threshold. Every relay of the slot warns,
+         * standbys too.
          *
          * @throws IllegalArgumentException when not positive
          * @throws IllegalStateException when set twice
@@ -303,6 +329,27 @@ public final class WalSettings {
             }
             this.retainedWalWarning = bytes;
             retainedWalWarningSet = true;
+            return this;
+        }
+
+        /**
+         * Slot lag in bytes above which the relay warns (default 256 MiB): WAL between the server's current position
+         * and the slot's confirmed position, i.e. how far the relay is behind the writers (other tables' writes
+         * count too). A relay that keeps up stays below what the database writes in about a status interval plus a
+         * stats interval. Checked every {@code statsInterval}; the relay logs a warning and emits {@link
+         * OutboxRelayEvent.WalSlotWarning} when the lag rises above, and warns again only after it has fallen back to
+         * or below the threshold. Every relay of the slot warns, standbys too.
+         *
+         * @throws IllegalArgumentException when not positive
+         * @throws IllegalStateException when set twice
+         */
+        public Builder lagWarning(long bytes) {
+            Checks.once(lagWarningSet, "lagWarning", this.lagWarning);
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("lagWarning must be positive but was " + bytes);
+            }
+            this.lagWarning = bytes;
+            lagWarningSet = true;
             return this;
         }
 

@@ -47,9 +47,11 @@ class WalSettingsTest {
         assertThat(w.getTakeoverInterval()).isEqualTo(Duration.ofSeconds(1));
         assertThat(w.getStatusInterval()).isEqualTo(Duration.ofSeconds(1));
         assertThat(w.getRetainedWalWarning()).isEqualTo(1L << 30);
+        assertThat(w.getLagWarning()).isEqualTo(256L << 20);
         assertThat(w.getMaxInFlight()).isEqualTo(1000);
         assertThat(w.getReplicationUrl()).isNull();
         assertThat(w.toBuilder().build()).isEqualTo(w);
+        assertThat(w.toBuilder().lagWarning(1).build().getLagWarning()).isEqualTo(1);
         assertThat(w.toString()).startsWith("WalSettings{slot=jsc_outbox, publication=jsc_outbox, prefix=jsc.outbox");
     }
 
@@ -86,6 +88,8 @@ class WalSettingsTest {
                 b -> b.retainedWalWarning(0),
                 IllegalArgumentException.class,
                 "retainedWalWarning must be positive but was 0");
+        rejects(b -> b.lagWarning(-1), IllegalArgumentException.class, "lagWarning must be positive but was -1");
+        rejects(b -> b.lagWarning(0), IllegalArgumentException.class, "lagWarning must be positive but was 0");
         rejects(
                 b -> b.maxInFlight(0),
                 IllegalArgumentException.class,
@@ -103,6 +107,8 @@ class WalSettingsTest {
         onlyOnce(b -> b.publication("a"), "publication was already set to a; set each option once");
         onlyOnce(b -> b.prefix("a"), "prefix was already set to a; set each option once");
         onlyOnce(b -> b.maxInFlight(5), "maxInFlight was already set to 5; set each option once");
+        onlyOnce(b -> b.lagWarning(1024), "lagWarning was already set to 1024; set each option once");
+        onlyOnce(b -> b.retainedWalWarning(1024), "retainedWalWarning was already set to 1024; set each option once");
         onlyOnce(
                 b -> b.takeoverInterval(Duration.ofSeconds(2)),
                 "takeoverInterval was already set to PT2S; set each option once");

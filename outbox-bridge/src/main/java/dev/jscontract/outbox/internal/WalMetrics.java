@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * The WAL relay's meters, under {@code jscontract.outbox.wal.}, tagged {@code slot}: {@code retained} and {@code lag}
  * (bytes of WAL the slot holds back, and bytes between the server's current position and the confirmed one), {@code
  * active} (1 while this relay streams from the slot), {@code parked}, {@code state}; {@code published} ({@code
- * outcome}), {@code failures} and {@code parks} ({@code reason}); {@code commit.to.ack}; {@code slot.recreated}. Removed on close.
+ * outcome}), {@code failures} and {@code parks} ({@code reason}); {@code commit.to.ack}; {@code slot.recreated};
+ * {@code listener.failures}. Removed on close.
  */
 final class WalMetrics implements AutoCloseable {
     static final String PREFIX = "jscontract.outbox.wal.";

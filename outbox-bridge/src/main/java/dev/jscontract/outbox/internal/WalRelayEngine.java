@@ -124,7 +124,7 @@ public final class WalRelayEngine implements Engine {
         t.setDaemon(true);
         walThread = t;
         Thread st = new Thread(
-                new WalStatsPoller(config, wal, m, () -> stopping, () -> streaming),
+                new WalStatsPoller(config, wal, m, events, () -> stopping, () -> streaming),
                 "jsc-outbox-" + config.name() + "-stats");
         st.setDaemon(true);
         statsThread = st;

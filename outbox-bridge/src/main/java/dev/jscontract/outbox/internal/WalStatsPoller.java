@@ -1,5 +1,7 @@
 package dev.jscontract.outbox.internal;
 
+import dev.jscontract.outbox.OutboxRelayEvent;
+import dev.jscontract.outbox.OutboxRelayEvent.WalSlotMeasure;
 import dev.jscontract.outbox.WalSettings;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -13,9 +15,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The WAL relay's {@code stats} thread: every {@code statsInterval}, on its own session, it reads the slot's retained
- * WAL and lag and the number of parked events into {@link WalMetrics}, warns once when the slot retains more than
- * {@code retainedWalWarning}, and, while this relay streams and the slot lags by more than {@link #HEARTBEAT_LAG},
- * writes a {@linkplain #heartbeat heartbeat}. A failed query is logged at debug level and tried again with a new
+ * WAL and lag and the number of parked events into {@link WalMetrics}; warns (a log line and {@link
+ * OutboxRelayEvent.WalSlotWarning}) when the slot retains more than {@code retainedWalWarning} or lags by more than
+ * {@code lagWarning}, once per crossing ({@link Threshold}), and logs at INFO when the value is back below; and,
+ * while this relay streams and the slot lags by more than {@link #HEARTBEAT_LAG}, writes a {@linkplain #heartbeat
+ * heartbeat}. A failed query is logged at debug level and tried again with a new
  * session at the next interval. {@link WalRelayEngine} starts it and ends it by closing.
  */
 final class WalStatsPoller implements Runnable {
@@ -27,9 +31,11 @@ final class WalStatsPoller implements Runnable {
     private final RelayConfig config;
     private final WalSettings wal;
     private final WalMetrics metrics;
+    private final Events events;
     private final BooleanSupplier stopping;
     private final BooleanSupplier streaming;
-    private boolean retainedWarned;
+    private final Threshold retainedWarning;
+    private final Threshold lagWarning;
 
     /**
      * A poller for the relay's slot; {@code stopping} ends it, {@code streaming} tells whether this relay holds the
@@ -39,11 +45,15 @@ final class WalStatsPoller implements Runnable {
             RelayConfig config,
             WalSettings wal,
             WalMetrics metrics,
+            Events events,
             BooleanSupplier stopping,
             BooleanSupplier streaming) {
         this.config = config;
         this.wal = wal;
         this.metrics = metrics;
+        this.events = events;
+        this.retainedWarning = new Threshold(wal.getRetainedWalWarning());
+        this.lagWarning = new Threshold(wal.getLagWarning());
         this.stopping = stopping;
         this.streaming = streaming;
     }
@@ -90,20 +100,22 @@ final class WalStatsPoller implements Runnable {
                     if (streaming.getAsBoolean() && lag > HEARTBEAT_LAG) {
                         heartbeat(c);
                     }
-                    if (retained > wal.getRetainedWalWarning() && !retainedWarned) {
-                        retainedWarned = true;
-                        LOG.warn(
-                                "outbox relay {}: replication slot {} retains {} bytes of WAL, more than {}: PostgreSQL"
-                                        + " keeps WAL until a relay confirms it. Check that a relay streams (metric"
-                                        + " jscontract.outbox.wal.active), and bound the risk with"
-                                        + " max_slot_wal_keep_size",
-                                config.name(),
-                                wal.getSlot(),
-                                retained,
-                                wal.getRetainedWalWarning());
-                    } else if (retained <= wal.getRetainedWalWarning()) {
-                        retainedWarned = false;
-                    }
+                    warnOnCrossing(
+                            retainedWarning,
+                            WalSlotMeasure.RETAINED_WAL,
+                            retained,
+                            "retains {} bytes of WAL, more than retainedWalWarning {}: PostgreSQL keeps WAL until a"
+                                    + " relay confirms it. Check that a relay streams (metric"
+                                    + " jscontract.outbox.wal.active) and is not held (its health), and bound the risk"
+                                    + " with max_slot_wal_keep_size");
+                    warnOnCrossing(
+                            lagWarning,
+                            WalSlotMeasure.LAG,
+                            lag,
+                            "lags {} bytes of WAL behind the server, more than lagWarning {}: events are not relayed"
+                                    + " as fast as they are written. Check that a relay streams (metric"
+                                    + " jscontract.outbox.wal.active), whether publishing is held (its health: NATS,"
+                                    + " a stream, an event retried) or slow (jscontract.outbox.wal.commit.to.ack)");
                 }
             }
         }
@@ -112,6 +124,36 @@ final class WalStatsPoller implements Runnable {
                         "SELECT count(*) FROM " + config.tables().qualifiedParkedTable() + " WHERE lsn IS NOT NULL")) {
             rs.next();
             m.parked.set(rs.getLong(1));
+        }
+    }
+
+    /**
+     * Warns when {@code value} rose above {@code threshold}: a log line ({@code what} has two placeholders, the value
+     * and the threshold) and a {@link OutboxRelayEvent.WalSlotWarning}; logs at INFO when it fell back.
+     */
+    private void warnOnCrossing(Threshold threshold, WalSlotMeasure measure, long value, String what) {
+        switch (threshold.measure(value)) {
+            case ROSE -> {
+                LOG.warn(
+                        "outbox relay {}: replication slot {} " + what,
+                        config.name(),
+                        wal.getSlot(),
+                        value,
+                        threshold.limit());
+                events.emit(() -> new OutboxRelayEvent.WalSlotWarning(
+                        config.clock().instant(), config.name(), wal.getSlot(), measure, value, threshold.limit()));
+            }
+            case FELL ->
+                LOG.info(
+                        "outbox relay {}: replication slot {}: {} is back at {} bytes, at most {}",
+                        config.name(),
+                        wal.getSlot(),
+                        measure.tagValue(),
+                        value,
+                        threshold.limit());
+            case NONE -> {
+                // on the same side as before: warned already, or nothing to warn about
+            }
         }
     }
 
