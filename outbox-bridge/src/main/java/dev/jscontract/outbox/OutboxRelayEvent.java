@@ -205,6 +205,17 @@ public sealed interface OutboxRelayEvent {
             implements OutboxRelayEvent {}
 
     /**
+     * A listener threw while handling an event; it is reported to the other listeners, logged and counted ({@code
+     * jscontract.outbox.listener.failures}, in WAL mode {@code jscontract.outbox.wal.listener.failures}), and the relay
+     * carries on. A listener that throws on this event is logged and counted, not reported again. The consumer's
+     * {@code ConsumerEvent.ListenerFailed} is the same.
+     *
+     * @param listener the failing listener's {@code toString()}
+     * @param error what it threw
+     */
+    record ListenerFailed(Instant at, String relay, String listener, Throwable error) implements OutboxRelayEvent {}
+
+    /**
      * The relay's {@link RelayState} changed (see {@link OutboxRelay#getHealth()}).
      *
      * @param cause the {@link RelayHealth.Cause#tagValue()} of the new state, empty when it has none

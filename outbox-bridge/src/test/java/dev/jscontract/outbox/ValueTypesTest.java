@@ -3,10 +3,13 @@ package dev.jscontract.outbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jscontract.outbox.internal.Events;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import nl.jqno.equalsverifier.EqualsVerifier;
 import nl.jqno.equalsverifier.Warning;
@@ -26,6 +29,7 @@ class ValueTypesTest {
                 OutboxRelayEvent.RowParked.class,
                 OutboxRelayEvent.XminHorizonHeldBack.class,
                 OutboxRelayEvent.DuplicateWindowRisk.class,
+                OutboxRelayEvent.WalSlotWarning.class,
                 ParkedRow.class,
                 RelayHealth.class,
                 OutboxStatus.class,
@@ -36,27 +40,49 @@ class ValueTypesTest {
     }
 
     @Test
-    void eventsAreBuiltOnlyForListenersAndAThrowingListenerIsCounted() {
+    void eventsAreBuiltOnlyForListenersAndAThrowingListenerIsCountedAndReportedToTheOthers() {
+        Clock clock = Clock.fixed(Instant.ofEpochSecond(42), ZoneOffset.UTC);
         AtomicInteger built = new AtomicInteger();
         AtomicInteger errors = new AtomicInteger();
-        new Events(List.of(), errors::incrementAndGet).emit(() -> {
+        new Events(List.of(), clock, "r", errors::incrementAndGet).emit(() -> {
             built.incrementAndGet();
             return null;
         });
         assertThat(built).hasValue(0);
 
-        AtomicInteger seen = new AtomicInteger();
-        Events events = new Events(
-                List.of(
-                        e -> {
-                            throw new IllegalStateException("listener bug");
-                        },
-                        e -> seen.incrementAndGet()),
-                errors::incrementAndGet);
-        events.emit(() -> new OutboxRelayEvent.OwnershipChanged(
-                Instant.EPOCH, "r", Set.of(1), Set.of(1), Set.of(), OutboxRelayEvent.OwnershipCause.REBALANCE));
+        IllegalStateException bug = new IllegalStateException("listener bug");
+        OutboxRelayListener failing = new OutboxRelayListener() {
+            @Override
+            public void onEvent(OutboxRelayEvent event) {
+                throw bug;
+            }
+
+            @Override
+            public String toString() {
+                return "failing";
+            }
+        };
+        List<OutboxRelayEvent> seen = new CopyOnWriteArrayList<>();
+        Events events = new Events(List.of(failing, seen::add), clock, "r", errors::incrementAndGet);
+        OutboxRelayEvent.OwnershipChanged changed = new OutboxRelayEvent.OwnershipChanged(
+                Instant.EPOCH, "r", Set.of(1), Set.of(1), Set.of(), OutboxRelayEvent.OwnershipCause.REBALANCE);
+        events.emit(() -> changed);
+        // the other listener gets the failure, then the event; the failing one is not told about itself
+        assertThat(seen)
+                .containsExactly(
+                        new OutboxRelayEvent.ListenerFailed(Instant.ofEpochSecond(42), "r", "failing", bug), changed);
         assertThat(errors).hasValue(1);
-        assertThat(seen).hasValue(1);
+        // a listener that throws on another's ListenerFailed is counted, and not reported again
+        new Events(List.of(failing, alsoFailing(bug)), clock, "r", errors::incrementAndGet).emit(() -> changed);
+        assertThat(errors)
+                .as("each of the two throws on the event, and on the other's ListenerFailed")
+                .hasValue(5);
+    }
+
+    private static OutboxRelayListener alsoFailing(RuntimeException bug) {
+        return event -> {
+            throw bug;
+        };
     }
 
     @Test

@@ -160,6 +160,11 @@ class WalGuardsIT {
                                     .counter()
                                     .count()
                             == 2.0);
+            assertThat(seen)
+                    .filteredOn(OutboxRelayEvent.ListenerFailed.class::isInstance)
+                    .hasSize(2)
+                    .allSatisfy(e -> assertThat(((OutboxRelayEvent.ListenerFailed) e).error())
+                            .hasMessage("a listener that fails on every parked event"));
             assertThat(relay.getState()).isEqualTo(RelayState.RUNNING);
         }
     }

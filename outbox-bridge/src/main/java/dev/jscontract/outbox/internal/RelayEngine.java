@@ -50,7 +50,7 @@ public final class RelayEngine implements Engine {
     /** An engine for the configuration; nothing runs until {@link #start()}. */
     public RelayEngine(RelayConfig config) {
         this.config = config;
-        this.events = new Events(config.listeners(), () -> {
+        this.events = new Events(config.listeners(), config.clock(), config.name(), () -> {
             RelayMetrics m = metrics;
             if (m != null) {
                 m.listenerFailures.increment();

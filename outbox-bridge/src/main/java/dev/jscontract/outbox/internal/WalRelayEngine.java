@@ -64,7 +64,7 @@ public final class WalRelayEngine implements Engine {
     public WalRelayEngine(RelayConfig config, WalSettings wal) {
         this.config = config;
         this.wal = wal;
-        this.events = new Events(config.listeners(), () -> {
+        this.events = new Events(config.listeners(), config.clock(), config.name(), () -> {
             WalMetrics m = metrics;
             if (m != null) {
                 m.listenerFailures.increment();
