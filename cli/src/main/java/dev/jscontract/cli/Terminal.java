@@ -54,15 +54,22 @@ public final class Terminal {
                 width = 0; // a COLUMNS we cannot read means: do not truncate
             }
         }
-        boolean colour = interactive && env.get("NO_COLOR").isEmpty() && !"dumb".equals(env.getOrNull("TERM"));
         return builder()
                 .out(new PrintStream(System.out, false, StandardCharsets.UTF_8))
                 .err(new PrintStream(System.err, true, StandardCharsets.UTF_8))
                 .in(new InputStreamReader(System.in, StandardCharsets.UTF_8))
                 .interactive(interactive)
                 .width(width)
-                .colour(colour)
+                .colour(wantsColour(interactive, env))
                 .build();
+    }
+
+    /**
+     * Whether to colour: only at a terminal, and neither {@code NO_COLOR} (set and not empty, as no-color.org says)
+     * nor {@code TERM=dumb}.
+     */
+    static boolean wantsColour(boolean interactive, Environment env) {
+        return interactive && env.get("NO_COLOR").isEmpty() && !"dumb".equals(env.getOrNull("TERM"));
     }
 
     /** A builder; defaults: no input, not interactive, no truncation, no colour. */

@@ -21,6 +21,7 @@ final class CliRun {
     private boolean interactive;
     private String input = "";
     private int width;
+    private boolean colourTerminal;
     private StopSignal stop = new StopSignal();
 
     private CliRun(Path home) {
@@ -54,6 +55,12 @@ final class CliRun {
         return this;
     }
 
+    /** A colour terminal: colour as {@link Terminal#system} decides it at a terminal, from this run's variables. */
+    CliRun colourTerminal() {
+        this.colourTerminal = true;
+        return this;
+    }
+
     CliRun width(int width) {
         this.width = width;
         return this;
@@ -77,6 +84,7 @@ final class CliRun {
                 .in(new StringReader(input))
                 .interactive(interactive)
                 .width(width)
+                .colour(colourTerminal && Terminal.wantsColour(true, Environment.of(env)))
                 .build();
         int code = Cli.builder()
                 .environment(Environment.of(env))
