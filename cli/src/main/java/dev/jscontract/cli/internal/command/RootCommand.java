@@ -282,9 +282,14 @@ public final class RootCommand {
         @Parameters(paramLabel = "CONTRACT.json", arity = "1..*", description = "Contract files.")
         List<Path> files = new ArrayList<>();
 
+        @Option(
+                names = {"-j", "--json"},
+                description = "One JSON document: {\"contracts\": [...]}, durations in milliseconds (...Millis).")
+        boolean json;
+
         @Override
         public CliCommand toCommand(Clock clock, Environment env) {
-            return new ExplainCommand(files);
+            return new ExplainCommand(files, json);
         }
     }
 }
