@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jscontract.testing.NatsServer;
 import dev.jscontract.testing.NatsServers;
+import dev.jscontract.testing.TestOperator;
 import dev.jscontract.testing.TestPki;
 import io.nats.client.Connection;
 import io.nats.client.NKey;
@@ -20,9 +21,9 @@ import org.springframework.boot.test.context.runner.ContextConsumer;
 
 /**
  * The {@code Connection} bean against real nats-servers that demand each authentication method the properties offer
- * (user/password, token, nkey seed file) and TLS with a client certificate from a Spring Boot SSL bundle: each connects
- * with the right secret, and a wrong or missing one fails the start with the URL and the way out. (Credentials files
- * need an operator-mode server with account JWTs; the property is handed to jnats' own {@code Nats.credentials}.)
+ * (user/password, token, nkey seed file, a credentials file on an operator-mode server trusting a {@link
+ * TestOperator}) and TLS with a client certificate from a Spring Boot SSL bundle: each connects with the right secret,
+ * and a wrong or missing one fails the start with the URL and the way out.
  */
 class NatsConnectionIT {
     @TempDir
@@ -119,6 +120,30 @@ class NatsConnectionIT {
                             "jscontract.nats.servers=" + url,
                             "jscontract.nats.ssl-bundle=nats",
                             bundle + "truststore.certificate=file:" + dir.resolve("ca.pem"))
+                    .run(refused(url));
+        }
+    }
+
+    @Test
+    void credentialsFileOnAnOperatorModeServer() throws Exception {
+        TestOperator operator = TestOperator.create(dir);
+        TestOperator stranger = TestOperator.create(Files.createDirectories(dir.resolve("stranger")));
+        try (NatsServer server = NatsServers.start(operator.serverConfig())) {
+            String url = server.url();
+            runner.withPropertyValues(
+                            "jscontract.nats.servers=" + url, "jscontract.nats.credentials=" + operator.credsFile())
+                    .run(context -> {
+                        connected(String.valueOf(server.port())).accept(context);
+                        // the user's account has JetStream: the account JWT grants it storage
+                        assertThat(context.getBean(Connection.class)
+                                        .jetStreamManagement()
+                                        .getAccountStatistics()
+                                        .getLimits()
+                                        .getMaxStreams())
+                                .isEqualTo(-1);
+                    });
+            runner.withPropertyValues(
+                            "jscontract.nats.servers=" + url, "jscontract.nats.credentials=" + stranger.credsFile())
                     .run(refused(url));
         }
     }
