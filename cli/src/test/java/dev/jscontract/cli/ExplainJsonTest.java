@@ -54,6 +54,9 @@ class ExplainJsonTest {
         CliRun.Result text =
                 CliRun.isolated().run("explain", INPUT.resolve("billing.json").toString());
         assertThat(text.out()).as("without --json, the text timeline").startsWith("Contract ORDERS/billing\n");
+        assertThat(CliRun.isolated().run("explain", "--help").out())
+                .contains("-j, --json")
+                .contains("  -j, --json                One JSON document {\"contracts\": [...]}; durations in ms.\n");
     }
 
     private static void golden(String actual) throws IOException {

@@ -284,7 +284,7 @@ public final class RootCommand {
 
         @Option(
                 names = {"-j", "--json"},
-                description = "One JSON document: {\"contracts\": [...]}, durations in milliseconds (...Millis).")
+                description = "One JSON document {\"contracts\": [...]}; durations in ms.")
         boolean json;
 
         @Override
