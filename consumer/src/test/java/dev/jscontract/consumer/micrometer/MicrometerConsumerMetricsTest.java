@@ -203,6 +203,42 @@ class MicrometerConsumerMetricsTest {
                 .isEqualTo(1);
     }
 
+    private double gauge(String name) {
+        return registry.get("jscontract.consumer." + name)
+                .tags("stream", "ORDERS", "consumer", "billing")
+                .gauge()
+                .value();
+    }
+
+    @Test
+    void theBufferGaugesShowTheLatestBufferSample() {
+        assertThat(gauge("prefetch")).as("before any sample").isZero();
+        assertThat(gauge("buffered")).isZero();
+        assertThat(gauge("buffer.oldest_age")).isZero();
+
+        metrics.onEvent(new ConsumerEvent.BufferSampled(T, "ORDERS", "billing", 4, 3, Duration.ofMillis(1500)));
+        assertThat(gauge("prefetch")).isEqualTo(4);
+        assertThat(gauge("buffered")).isEqualTo(3);
+        assertThat(gauge("buffer.oldest_age")).as("in seconds").isEqualTo(1.5);
+        assertThat(registry.get("jscontract.consumer.buffer.oldest_age")
+                        .gauge()
+                        .getId()
+                        .getBaseUnit())
+                .isEqualTo("seconds");
+
+        metrics.onEvent(new ConsumerEvent.BufferSampled(T, "ORDERS", "billing", 0, 0, Duration.ZERO));
+        assertThat(gauge("prefetch"))
+                .as("the prefetch dropped: handlers got slow")
+                .isZero();
+        assertThat(gauge("buffered")).isZero();
+        assertThat(gauge("buffer.oldest_age")).isZero();
+
+        metrics.onEvent(new ConsumerEvent.BufferSampled(T, "ORDERS", "billing", 2, 1, Duration.ofNanos(250_000_000)));
+        assertThat(gauge("prefetch")).isEqualTo(2);
+        assertThat(gauge("buffered")).isEqualTo(1);
+        assertThat(gauge("buffer.oldest_age")).isEqualTo(0.25);
+    }
+
     @Test
     void closeRemovesTheMeters() {
         metrics.onEvent(new ConsumerEvent.HeartbeatSent(T, "ORDERS", "billing", 1, 1, Duration.ZERO));
