@@ -514,7 +514,7 @@ public final class OutboxRelay implements AutoCloseable {
         public Builder rebalanceInterval(Duration rebalanceInterval) {
             Checks.once(rebalanceIntervalSet, "rebalanceInterval", this.rebalanceInterval);
             this.rebalanceInterval =
-                    between(rebalanceInterval, Duration.ofMillis(100), Duration.ofMinutes(1), "rebalanceInterval");
+                    Checks.range(rebalanceInterval, Duration.ofMillis(100), Duration.ofMinutes(1), "rebalanceInterval");
             rebalanceIntervalSet = true;
             return this;
         }
@@ -530,7 +530,7 @@ public final class OutboxRelay implements AutoCloseable {
         public Builder idlePollInterval(Duration idlePollInterval) {
             Checks.once(idlePollIntervalSet, "idlePollInterval", this.idlePollInterval);
             this.idlePollInterval =
-                    between(idlePollInterval, Duration.ofMillis(10), Duration.ofHours(1), "idlePollInterval");
+                    Checks.range(idlePollInterval, Duration.ofMillis(10), Duration.ofHours(1), "idlePollInterval");
             idlePollIntervalSet = true;
             return this;
         }
@@ -544,7 +544,8 @@ public final class OutboxRelay implements AutoCloseable {
          */
         public Builder statsInterval(Duration statsInterval) {
             Checks.once(statsIntervalSet, "statsInterval", this.statsInterval);
-            this.statsInterval = between(statsInterval, Duration.ofMillis(100), Duration.ofHours(1), "statsInterval");
+            this.statsInterval =
+                    Checks.range(statsInterval, Duration.ofMillis(100), Duration.ofHours(1), "statsInterval");
             statsIntervalSet = true;
             return this;
         }
@@ -573,7 +574,7 @@ public final class OutboxRelay implements AutoCloseable {
         public Builder dbNetworkTimeout(Duration dbNetworkTimeout) {
             Checks.once(dbNetworkTimeoutSet, "dbNetworkTimeout", this.dbNetworkTimeout);
             this.dbNetworkTimeout =
-                    between(dbNetworkTimeout, Duration.ofSeconds(1), Duration.ofHours(1), "dbNetworkTimeout");
+                    Checks.range(dbNetworkTimeout, Duration.ofSeconds(1), Duration.ofHours(1), "dbNetworkTimeout");
             dbNetworkTimeoutSet = true;
             return this;
         }
@@ -699,15 +700,6 @@ public final class OutboxRelay implements AutoCloseable {
         private static Duration atMost(Duration value, Duration max, String name) {
             if (value.compareTo(max) > 0) {
                 throw new IllegalArgumentException(name + " must be at most " + max + " but was " + value);
-            }
-            return value;
-        }
-
-        private static Duration between(Duration value, Duration min, Duration max, String name) {
-            Objects.requireNonNull(value, name);
-            if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-                throw new IllegalArgumentException(
-                        name + " must be between " + min + " and " + max + " but was " + value);
             }
             return value;
         }

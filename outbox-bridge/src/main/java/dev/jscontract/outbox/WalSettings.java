@@ -292,7 +292,7 @@ public final class WalSettings {
         public Builder takeoverInterval(Duration takeoverInterval) {
             Checks.once(takeoverIntervalSet, "takeoverInterval", this.takeoverInterval);
             this.takeoverInterval =
-                    between(takeoverInterval, Duration.ofMillis(50), Duration.ofMinutes(1), "takeoverInterval");
+                    Checks.range(takeoverInterval, Duration.ofMillis(50), Duration.ofMinutes(1), "takeoverInterval");
             takeoverIntervalSet = true;
             return this;
         }
@@ -307,7 +307,7 @@ public final class WalSettings {
         public Builder statusInterval(Duration statusInterval) {
             Checks.once(statusIntervalSet, "statusInterval", this.statusInterval);
             this.statusInterval =
-                    between(statusInterval, Duration.ofMillis(10), Duration.ofMinutes(1), "statusInterval");
+                    Checks.range(statusInterval, Duration.ofMillis(10), Duration.ofMinutes(1), "statusInterval");
             statusIntervalSet = true;
             return this;
         }
@@ -390,15 +390,6 @@ public final class WalSettings {
         /** The settings. */
         public WalSettings build() {
             return new WalSettings(this);
-        }
-
-        private static Duration between(Duration value, Duration min, Duration max, String name) {
-            Objects.requireNonNull(value, name);
-            if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-                throw new IllegalArgumentException(
-                        name + " must be between " + min + " and " + max + " but was " + value);
-            }
-            return value;
         }
     }
 }

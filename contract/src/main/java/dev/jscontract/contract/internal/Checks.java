@@ -52,6 +52,19 @@ public final class Checks {
         }
     }
 
+    /**
+     * Requires a non-null duration with {@code min <= value <= max}, or an {@link IllegalArgumentException} naming the
+     * option, the bounds and the value.
+     */
+    public static Duration range(@Nullable Duration value, Duration min, Duration max, String option) {
+        notNull(value, option);
+        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+            throw new IllegalArgumentException(
+                    option + " must be between " + min + " and " + max + " but was " + value);
+        }
+        return value;
+    }
+
     /** Requires {@code min <= value <= max}, or an {@link IllegalArgumentException} naming the option and value. */
     public static int range(int value, int min, int max, String option) {
         if (value < min || value > max) {
