@@ -4,9 +4,12 @@ import dev.jscontract.consumer.ConsumerHealth;
 import dev.jscontract.consumer.ContractConsumer;
 import dev.jscontract.contract.ConsumerContract;
 import dev.jscontract.outbox.OutboxAdmin;
+import dev.jscontract.outbox.OutboxRelay;
 import dev.jscontract.outbox.OutboxStatus;
 import dev.jscontract.outbox.OutboxTables;
 import dev.jscontract.outbox.RelayHealth;
+import dev.jscontract.outbox.WalSettings;
+import dev.jscontract.outbox.WalSlot;
 import dev.jscontract.spring.boot.ContractConsumers;
 import dev.jscontract.spring.boot.OutboxRelayLifecycle;
 import java.sql.SQLException;
@@ -18,6 +21,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+import org.springframework.util.unit.DataSize;
+import org.springframework.util.unit.DataUnit;
 
 /**
  * The health of consumers and the relay as a status code and details, independent of the Spring Boot line's health
@@ -30,8 +36,11 @@ import javax.sql.DataSource;
  * consumer, in the order DOWN, OUT_OF_SERVICE, UP, UNKNOWN (Spring's default order).
  *
  * <p>Relay: RUNNING is UP, RECOVERING UNKNOWN, HALTED DOWN, CLOSED OUT_OF_SERVICE; and DOWN when the oldest
- * unpublished row is older than {@code jscontract.outbox.relay.lag-threshold}. Parked rows are reported, not judged:
- * they need a person, not a restart.
+ * unpublished row is older than {@code jscontract.outbox.relay.lag-threshold}. In WAL mode nothing waits in the table,
+ * so the report reads the replication slot instead ({@link OutboxAdmin#walSlot(String)}): DOWN when the slot is
+ * missing, when PostgreSQL removed WAL it still needed ({@code wal_status} {@code lost}: the events after its confirmed
+ * position are lost), or when it lags more than {@code jscontract.outbox.relay.wal-lag-threshold} bytes of WAL behind
+ * the current position. Parked rows are reported, not judged: they need a person, not a restart.
  *
  * <p>Public so that the Spring Boot 3 adapter ({@code jscontract-spring-boot-health-boot3}, compiled against Boot 3's
  * {@code org.springframework.boot.actuate.health}) reports exactly what the Boot 4 indicators report; an application
@@ -47,6 +56,8 @@ public final class HealthReports {
     public record Report(String status, Map<String, Object> details) {}
 
     private static final List<String> ORDER = List.of("DOWN", "OUT_OF_SERVICE", "UP", "UNKNOWN");
+    private static final Map<DataUnit, String> SUFFIXES = Map.of(
+            DataUnit.TERABYTES, "TB", DataUnit.GIGABYTES, "GB", DataUnit.MEGABYTES, "MB", DataUnit.KILOBYTES, "KB");
 
     private HealthReports() {}
 
@@ -102,17 +113,30 @@ public final class HealthReports {
     }
 
     /**
-     * The relay's health: its state, the backlog, parked rows and the oldest unpublished row's age against the
-     * threshold.
+     * The relay's health: its state and parked rows; in the table mode the backlog and the oldest unpublished row's
+     * age against {@code lagThreshold}, in WAL mode the replication slot and its lag against {@code walLagThreshold}.
+     *
+     * <p>Details in the table mode: {@code backlog}, {@code parked}, {@code lag}, {@code lagThreshold}, and {@code
+     * lagExceeded} when DOWN for it. In WAL mode: {@code slot}, {@code active} (whether a relay streams from it: this
+     * one, or another instance's while this one stands by), {@code confirmedLsn}, {@code retainedBytes}, {@code
+     * lagBytes}, {@code walLagThreshold}, {@code walStatus}, {@code parked}, and the reason when DOWN for the slot:
+     * {@code slotMissing}, {@code walLost} or {@code lagExceeded}. {@code error} when the database cannot be read.
      *
      * @param lifecycle the relay the application runs
-     * @param admin reads the outbox status
-     * @param lagThreshold DOWN when the oldest unpublished row is older
+     * @param admin reads the outbox status and the slot
+     * @param lagThreshold table mode: DOWN when the oldest unpublished row is older
+     * @param walLagThreshold WAL mode: DOWN when the slot lags more WAL than this behind the current position
      * @param clock the clock the age is measured with
      * @return the report
      */
-    public static Report relay(OutboxRelayLifecycle lifecycle, OutboxAdmin admin, Duration lagThreshold, Clock clock) {
-        RelayHealth h = lifecycle.getRelay().getHealth();
+    public static Report relay(
+            OutboxRelayLifecycle lifecycle,
+            OutboxAdmin admin,
+            Duration lagThreshold,
+            DataSize walLagThreshold,
+            Clock clock) {
+        OutboxRelay relay = lifecycle.getRelay();
+        RelayHealth h = relay.getHealth();
         Map<String, Object> details = new LinkedHashMap<>();
         String status =
                 switch (h.getState()) {
@@ -121,13 +145,30 @@ public final class HealthReports {
                     case HALTED -> "DOWN";
                     case CLOSED -> "OUT_OF_SERVICE";
                 };
-        details.put("relay", lifecycle.getRelay().getName());
+        details.put("relay", relay.getName());
         details.put("state", h.getState().tagValue());
         h.getCause().ifPresent(c -> details.put("cause", c.tagValue()));
         if (!h.getDetail().isEmpty()) {
             details.put("detail", h.getDetail());
         }
         details.put("since", h.getSince().toString());
+        WalSettings wal = relay.getWal();
+        if (wal != null) {
+            String slotName = wal.getSlot();
+            try {
+                WalSlot slot = admin.walSlot(slotName).orElse(null);
+                long parked = admin.status().getParked();
+                if (!walSlot(slotName, slot, walLagThreshold, details)) {
+                    status = "DOWN";
+                }
+                details.put("parked", parked);
+            } catch (SQLException | RuntimeException e) {
+                status = "DOWN";
+                details.put(
+                        "error", "cannot read replication slot " + slotName + " or the parked rows: " + e.getMessage());
+            }
+            return new Report(status, details);
+        }
         try {
             OutboxStatus s = admin.status();
             details.put("backlog", s.getBacklog());
@@ -151,8 +192,70 @@ public final class HealthReports {
     }
 
     /**
-     * The relay's report as the indicators ask for it: reads the outbox status through {@code dataSource} on each call,
-     * against {@code jscontract.outbox.relay.lag-threshold}, with the system clock.
+     * Puts the WAL-mode slot details into {@code details} and tells whether the slot is healthy: false when it is
+     * missing, its WAL is lost, or it lags more than {@code threshold}.
+     */
+    static boolean walSlot(String name, @Nullable WalSlot slot, DataSize threshold, Map<String, Object> details) {
+        details.put("slot", name);
+        if (slot == null) {
+            details.put(
+                    "slotMissing",
+                    "replication slot " + name + " does not exist: the relay creates it at start, so it was dropped"
+                            + " (by hand, or lost in a database failover); events written while it was missing are"
+                            + " not relayed, see README \"WAL mode\"");
+            return false;
+        }
+        details.put("active", slot.isActive());
+        if (slot.getConfirmedFlushLsn() != null) {
+            details.put("confirmedLsn", slot.getConfirmedFlushLsn());
+        }
+        details.put("retainedBytes", slot.getRetainedBytes());
+        details.put("lagBytes", slot.getLagBytes());
+        String thresholdText = sizeProperty(threshold);
+        details.put("walLagThreshold", thresholdText);
+        if (slot.getWalStatus() != null) {
+            details.put("walStatus", slot.getWalStatus());
+        }
+        if ("lost".equals(slot.getWalStatus())) {
+            details.put(
+                    "walLost",
+                    "replication slot " + name + " lost WAL to max_slot_wal_keep_size: it can no longer be read, and"
+                            + " events written after its confirmed position were not relayed; drop the slot and start"
+                            + " a relay, see README \"WAL mode\"");
+            return false;
+        }
+        if (slot.getLagBytes() > threshold.toBytes()) {
+            details.put(
+                    "lagExceeded",
+                    "replication slot " + name + " lags " + slot.getLagBytes() + " bytes of WAL behind the current"
+                            + " position, over jscontract.outbox.relay.wal-lag-threshold=" + thresholdText
+                            + (slot.isActive()
+                                    ? ""
+                                    : "; no relay streams from it (see the relay's state, or start one)"));
+            return false;
+        }
+        return true;
+    }
+
+    /** {@code size} as a property value: {@code 1GB}, {@code 256MB}, {@code 1536KB}, {@code 100B}. */
+    static String sizeProperty(DataSize size) {
+        long bytes = size.toBytes();
+        if (bytes > 0) {
+            for (DataUnit unit :
+                    List.of(DataUnit.TERABYTES, DataUnit.GIGABYTES, DataUnit.MEGABYTES, DataUnit.KILOBYTES)) {
+                long per = DataSize.of(1, unit).toBytes();
+                if (bytes % per == 0) {
+                    return bytes / per + SUFFIXES.get(unit);
+                }
+            }
+        }
+        return bytes + "B";
+    }
+
+    /**
+     * The relay's report as the indicators ask for it: reads the outbox status (in WAL mode also the replication slot)
+     * through {@code dataSource} on each call, against {@code jscontract.outbox.relay.lag-threshold} and {@code
+     * .wal-lag-threshold}, with the system clock.
      *
      * @param lifecycle the relay the application runs
      * @param dataSource the outbox's data source
@@ -166,8 +269,10 @@ public final class HealthReports {
             OutboxTables tables,
             JsContractProperties properties) {
         OutboxAdmin admin = OutboxAdmin.create(dataSource, tables);
-        Duration threshold = properties.getOutbox().getRelay().getLagThreshold();
-        return () -> relay(lifecycle, admin, threshold, Clock.systemUTC());
+        JsContractProperties.Relay relay = properties.getOutbox().getRelay();
+        Duration threshold = relay.getLagThreshold();
+        DataSize walThreshold = relay.getWalLagThreshold();
+        return () -> relay(lifecycle, admin, threshold, walThreshold, Clock.systemUTC());
     }
 
     private static String worse(String a, String b) {

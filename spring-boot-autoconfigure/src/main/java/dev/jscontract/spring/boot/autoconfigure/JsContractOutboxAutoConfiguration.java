@@ -220,6 +220,11 @@ public class JsContractOutboxAutoConfiguration {
                 throw new InvalidConfigurationPropertyValueException(
                         "jscontract.outbox.relay.lag-threshold", lag, "must be a positive duration, e.g. 1m");
             }
+            DataSize walLag = relay.getWalLagThreshold();
+            if (walLag == null || walLag.toBytes() <= 0) {
+                throw new InvalidConfigurationPropertyValueException(
+                        "jscontract.outbox.relay.wal-lag-threshold", walLag, "must be a positive size, e.g. 1GB");
+            }
             if (ClassUtils.isPresent(
                     "io.micrometer.core.instrument.MeterRegistry", getClass().getClassLoader())) {
                 MicrometerSupport.bindRelay(beanFactory, b);

@@ -528,8 +528,16 @@ public class JsContractProperties {
         /** Streams checked at start for their duplicate window (PUB-002). */
         private List<String> streams = new ArrayList<>();
 
-        /** The age of the oldest unpublished row above which the relay's health is DOWN. */
+        /** The age of the oldest unpublished row above which the relay's health is DOWN (table mode only). */
         private Duration lagThreshold = Duration.ofMinutes(1);
+
+        /**
+         * In WAL mode (jscontract.outbox.mode=wal), the replication slot's lag (WAL written since the position the
+         * relay confirmed) above which the relay's health is DOWN; lag-threshold, the age of the oldest row, applies to
+         * the table mode only. The default, 1GB, matches jscontract.outbox.wal.retained-wal-warning's, at which the
+         * relay logs a warning: a slot retains at least the WAL it lags.
+         */
+        private DataSize walLagThreshold = DataSize.ofGigabytes(1);
 
         public boolean isEnabled() {
             return enabled;
@@ -561,6 +569,14 @@ public class JsContractProperties {
 
         public void setLagThreshold(Duration lagThreshold) {
             this.lagThreshold = lagThreshold;
+        }
+
+        public DataSize getWalLagThreshold() {
+            return walLagThreshold;
+        }
+
+        public void setWalLagThreshold(DataSize walLagThreshold) {
+            this.walLagThreshold = walLagThreshold;
         }
     }
 

@@ -39,6 +39,7 @@ class ConfigurationMetadataTest {
                         "jscontract.outbox.initialize-schema.enabled",
                         "jscontract.outbox.relay.enabled",
                         "jscontract.outbox.relay.lag-threshold",
+                        "jscontract.outbox.relay.wal-lag-threshold",
                         "jscontract.outbox.mode",
                         "jscontract.outbox.wal.slot",
                         "jscontract.outbox.wal.publication",
