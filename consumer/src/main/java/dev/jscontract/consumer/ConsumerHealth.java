@@ -36,7 +36,10 @@ public final class ConsumerHealth {
         JETSTREAM_UNAVAILABLE,
         /** Pulls keep failing for another reason (RECOVERING, then HALTED once the pull error budget is spent). */
         PULL_ERRORS,
-        /** A handler thread died of an {@link Error} such as {@code OutOfMemoryError} (HALTED; restart the process). */
+        /**
+         * A handler thread died of a {@link VirtualMachineError} such as {@code OutOfMemoryError} (HALTED; restart the
+         * process). A {@code StackOverflowError} is not one of them: it fails only the message whose handler overflowed.
+         */
         HANDLER_THREAD_DIED;
 
         /** The tag value, e.g. {@code connection-closed}. */

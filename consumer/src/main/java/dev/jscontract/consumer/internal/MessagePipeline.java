@@ -152,6 +152,8 @@ public final class MessagePipeline {
             Throwable failure = null;
             try {
                 invoker.invoke(message);
+            } catch (StackOverflowError e) {
+                failure = e; // deep recursion on this message's payload: its failure, not the JVM's (as for listeners)
             } catch (VirtualMachineError e) {
                 throw e;
             } catch (Throwable t) {

@@ -405,6 +405,24 @@ class MessagePipelineTest {
         assertThat(monitor.get(0)).isNull();
     }
 
+    @Test
+    void aStackOverflowInTheHandlerIsThatMessagesFailureNotTheConsumersEnd() throws Exception {
+        // deep recursion on one payload must not halt the consumer for every other message: retried, then dead-lettered
+        HeartbeatMonitor monitor = quietMonitor();
+        pipeline(
+                        contract(5, null),
+                        m -> {
+                            throw new StackOverflowError();
+                        },
+                        FailureClassifier.defaults(),
+                        null,
+                        null,
+                        monitor)
+                .process(0, delivery(1), target);
+        assertThat(target.settles).containsExactly("nak PT0.005S");
+        assertThat(monitor.get(0)).isNull();
+    }
+
     /**
      * A JetStream context whose publish (the dead letter's) signals {@code publishing}, then answers with a PubAck
      * from DLQ_ORDERS (sequence 7) only once {@code answer} is counted down.
