@@ -53,7 +53,7 @@ public final class Attempt {
      * @param streamSequence the message's stream sequence
      * @param deliveryCount which delivery
      * @param ackDeadline this delivery's ack deadline (read back from the server)
-     * @param receivedAt when the handler thread took it
+     * @param receivedAt when the handler thread took it (or, for a parked message, when it was parked)
      * @param heartbeatInterval the heartbeat interval, or null when heartbeats are off
      * @param thread the handler thread to interrupt at the cap (null in tests that do not check interrupts)
      */
@@ -189,6 +189,14 @@ public final class Attempt {
     /** The earliest time a held attempt may run again (its receive time until it was held). */
     public synchronized Instant retryAt() {
         return retryAt;
+    }
+
+    /**
+     * Whether the attempt waits for its turn instead of running: it was held after a failure while the downstream is
+     * down, or has waited for the gate's permission for {@code minWait} or longer since it was received.
+     */
+    public synchronized boolean isWaiting(Instant now, Duration minWait) {
+        return state == State.HELD && (localAttempts > 0 || !now.isBefore(receivedAt.plus(minWait)));
     }
 
     /** How many in-process attempts of this delivery failed and were held. */

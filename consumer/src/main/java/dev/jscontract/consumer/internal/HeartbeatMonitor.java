@@ -103,6 +103,21 @@ public final class HeartbeatMonitor {
         }
     }
 
+    /**
+     * Whether a handler thread waits with its message instead of running it (held while the downstream is down, or
+     * waiting for the gate for a tick or longer): then nothing takes the messages buffered behind it.
+     */
+    public boolean anyWaiting(Instant now) {
+        Duration minWait = tickPeriod();
+        for (int i = 0; i < slots.length(); i++) {
+            Attempt a = slots.get(i);
+            if (a != null && a.isWaiting(now, minWait)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static Duration min(Duration a, Duration b) {
         return a.compareTo(b) <= 0 ? a : b;
     }

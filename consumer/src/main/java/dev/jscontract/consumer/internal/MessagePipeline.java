@@ -60,6 +60,7 @@ public final class MessagePipeline {
     private final HeartbeatMonitor monitor;
     private final Settler settler;
     private final @Nullable AdaptivePrefetch prefetch;
+    private final PullEngine engine;
     private final EventBus events;
     private final Clock clock;
     private volatile boolean stopping;
@@ -88,6 +89,7 @@ public final class MessagePipeline {
         this.clock = clock;
         this.settler = new Settler(contract, deadlines, writer, rateWindow, events, clock, instance, engine);
         this.prefetch = engine.planner().adaptive();
+        this.engine = engine;
     }
 
     /** The consumer is stopping: failures from now on are releases, and waiting messages are released. */
@@ -121,17 +123,21 @@ public final class MessagePipeline {
             sequence = meta.streamSequence();
         }
         int delivery = (int) Math.min(Integer.MAX_VALUE, delivered);
+        // A parked message was taken out of the inbox (and heartbeated) while the handler threads held theirs: its
+        // hold limit counts from then, and its next heartbeat is due at once, since the last parked one may be nearly
+        // an interval old.
+        Instant parkedAt = engine.parkedAt(message);
         Attempt attempt = new Attempt(
                 target,
                 message,
                 sequence,
                 delivery,
                 deadlines.forDelivery(delivery),
-                clock.instant(),
+                parkedAt != null ? parkedAt : clock.instant(),
                 monitor.interval(),
                 Thread.currentThread());
         AdaptivePrefetch p = prefetch;
-        if (p != null && p.mayHaveWaited()) {
+        if (parkedAt != null || (p != null && p.mayHaveWaited())) {
             attempt.heartbeatAtOnce(); // it may have waited in the buffer behind a slow handler
         }
         monitor.register(slot, attempt);

@@ -9,9 +9,16 @@ import io.nats.client.support.Status;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +58,15 @@ import org.slf4j.LoggerFactory;
  * <p>Handler threads read the inbox directly ({@link #next(Duration)}): a pulled message goes from the connection's
  * reader thread to a free handler thread with one hand-off. Statuses are handled by whichever thread reads them.
  *
+ * <p><b>Parking.</b> A message still in the inbox is not heartbeated, so its ack deadline runs while it waits for a
+ * thread. While the handler threads hold their messages (a downstream outage), nothing takes it, and an outage longer
+ * than the ack wait would make the server redeliver it (a delivery spent, and its first copy, still buffered, would run
+ * the handler again). So the runtime calls {@link #park(Instant)} while a handler thread holds its message: the
+ * buffered messages are taken out of the inbox into a parking queue, heartbeated at once and every interval after
+ * ({@link #heartbeatParked(Instant)}), and handed to handler threads before anything newer ({@link
+ * #parkedAt(Message)} tells the pipeline when). A parked message stays in flight; when the engine stops, parked
+ * messages are released (NAK without delay) so another instance can take them at once.
+ *
  * <p>Thread-safe: state is guarded by this object's lock; handler threads (through {@link #next(Duration)} and {@link
  * #settled()}), the timer (through {@link #maintain()}), the I/O thread (probes) and jnats' connection-event thread
  * call in.
@@ -60,6 +76,8 @@ public final class PullEngine {
     private static final long MIN_ERROR_BACKOFF_MILLIS = 1_000;
     private static final long MAX_ERROR_BACKOFF_MILLIS = 10_000;
     private static final int MISSED_HEARTBEATS = 3;
+    /** How long {@link #park(Instant)} waits for a message the inbox says it has (another thread may take it first). */
+    private static final Duration PARK_READ = Duration.ofMillis(1);
 
     /** Asks the runtime to probe the connection off the timer thread and report with {@link #probed(boolean)}. */
     @FunctionalInterface
@@ -102,6 +120,28 @@ public final class PullEngine {
     private boolean stalled;
 
     private long pullsSent;
+
+    /** A message taken out of the inbox while the handler threads hold theirs; heartbeated until a thread takes it. */
+    private static final class Parked {
+        final Message message;
+        final AckTarget target;
+        final Instant parkedAt;
+        Instant nextHeartbeatAt;
+
+        Parked(Message message, AckTarget target, Instant parkedAt) {
+            this.message = message;
+            this.target = target;
+            this.parkedAt = parkedAt;
+            this.nextHeartbeatAt = parkedAt; // it waited in the inbox for an unknown time: heartbeat at once
+        }
+    }
+
+    private final ArrayDeque<Parked> parked = new ArrayDeque<>();
+    /** Parked messages handed to a handler thread, until the pipeline asks when they were parked. */
+    private final Map<Message, Instant> handedOut = new IdentityHashMap<>();
+
+    private @Nullable Duration parkingHeartbeat;
+    private Function<Message, AckTarget> ackTargets = AckTarget::of;
 
     /**
      * @param planner how much to pull
@@ -162,6 +202,20 @@ public final class PullEngine {
         this.prober = prober;
     }
 
+    /**
+     * Turns on {@link #park(Instant) parking}: parked messages are heartbeated every {@code heartbeatInterval}. Off by
+     * default (a contract without heartbeats cannot keep a waiting message's deadline, so parking would not help).
+     */
+    public void parking(Duration heartbeatInterval) {
+        parking(heartbeatInterval, AckTarget::of);
+    }
+
+    /** {@link #parking(Duration)} with the heartbeats going to {@code targets} (tests give fakes). */
+    synchronized void parking(Duration heartbeatInterval, Function<Message, AckTarget> targets) {
+        this.parkingHeartbeat = heartbeatInterval;
+        this.ackTargets = targets;
+    }
+
     /** One in-flight message was settled (or abandoned): frees its place in the window and pulls if possible. */
     public void settled() {
         synchronized (this) {
@@ -218,10 +272,15 @@ public final class PullEngine {
         return planner;
     }
 
-    /** Messages received and waiting in the client buffer for a handler thread. */
+    /** Messages received and waiting for a handler thread: in the client buffer, or parked. */
     public synchronized int buffered() {
         PullTransport.Inbox i = inbox;
-        return i == null ? 0 : i.buffered();
+        return (i == null ? 0 : i.buffered()) + parked.size();
+    }
+
+    /** Messages parked: taken out of the inbox and heartbeated while they wait for a handler thread. */
+    public synchronized int parked() {
+        return parked.size();
     }
 
     /**
@@ -231,11 +290,119 @@ public final class PullEngine {
      */
     public synchronized Duration oldestBufferedAge() {
         PullTransport.Inbox i = inbox;
+        long now = clock.millis();
         long sent = requests.oldestSentMillis();
-        if (i == null || sent < 0 || i.buffered() == 0) {
-            return Duration.ZERO;
+        long age = i == null || sent < 0 || i.buffered() == 0 ? 0 : Math.max(0, now - sent);
+        Parked first = parked.peekFirst();
+        if (first != null) {
+            age = Math.max(age, now - first.parkedAt.toEpochMilli());
         }
-        return Duration.ofMillis(Math.max(0, clock.millis() - sent));
+        return Duration.ofMillis(age);
+    }
+
+    /**
+     * Takes the messages waiting in the inbox out of it into the parking queue, where {@link #heartbeatParked(Instant)}
+     * heartbeats them (the first heartbeat at once: how long they waited in the inbox is unknown) until a handler
+     * thread takes them. Called by the timer while a handler thread holds its message; does nothing unless {@link
+     * #parking(Duration) parking} is on.
+     *
+     * @return how many messages were parked
+     */
+    public int park(Instant now) {
+        PullTransport.Inbox i;
+        synchronized (this) {
+            i = inbox;
+            if (parkingHeartbeat == null || stopped || i == null) {
+                return 0;
+            }
+        }
+        int n = 0;
+        while (i.buffered() > 0) {
+            Message m;
+            try {
+                m = i.next(PARK_READ);
+            } catch (IllegalStateException e) {
+                return n; // the inbox was rotated or closed: what it still had comes back after its deadline
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return n;
+            }
+            if (m == null) {
+                break; // a handler thread took it first
+            }
+            if (!take(i, m)) {
+                continue; // a status
+            }
+            synchronized (this) {
+                if (!stopped) {
+                    parked.addLast(new Parked(m, ackTargets.apply(m), now));
+                    n++;
+                    continue;
+                }
+                inFlight--;
+            }
+            release(m); // stopped meanwhile: hand it back like the parked ones
+        }
+        if (n > 0) {
+            LOG.debug(
+                    "consumer {}/{}: {} buffered message(s) parked and heartbeated while the handler threads hold"
+                            + " theirs",
+                    stream,
+                    durable,
+                    n);
+        }
+        return n;
+    }
+
+    /**
+     * Sends the heartbeats that are due for parked messages: each one every parking interval, the first at once.
+     *
+     * @return how many heartbeats were sent
+     */
+    public int heartbeatParked(Instant now) {
+        List<Parked> due = new ArrayList<>();
+        synchronized (this) {
+            Duration interval = parkingHeartbeat;
+            if (interval == null || parked.isEmpty()) {
+                return 0;
+            }
+            for (Parked p : parked) {
+                if (!now.isBefore(p.nextHeartbeatAt)) {
+                    p.nextHeartbeatAt = now.plus(interval);
+                    due.add(p);
+                }
+            }
+        }
+        int sent = 0;
+        for (Parked p : due) {
+            try {
+                p.target.inProgress();
+                sent++;
+            } catch (RuntimeException e) {
+                // the connection is closed: the message comes back after its deadline
+                LOG.debug("consumer {}/{}: could not heartbeat a parked message: {}", stream, durable, e.toString());
+                continue;
+            }
+            if (events.enabled()) {
+                String reply = p.message.getReplyTo();
+                events.publish(new ConsumerEvent.HeartbeatSent(
+                        now,
+                        stream,
+                        durable,
+                        AckSubjects.streamSequence(reply),
+                        (int) Math.min(Integer.MAX_VALUE, AckSubjects.deliveredCount(reply)),
+                        Duration.between(p.parkedAt, now)));
+            }
+        }
+        return sent;
+    }
+
+    /**
+     * When {@code message} was parked, if {@link #next(Duration)} handed it out of the parking queue (asked once, by
+     * the pipeline, when it starts on the message); null for a message read from the inbox.
+     */
+    public synchronized @Nullable Instant parkedAt(Message message) {
+        return handedOut.remove(message);
     }
 
     /**
@@ -428,6 +595,7 @@ public final class PullEngine {
     /** Unsubscribes; later messages on the inbox are dropped by the client and redelivered by the server. */
     public void stop() {
         PullTransport.Inbox i;
+        List<Parked> left;
         synchronized (this) {
             if (stopped) {
                 return;
@@ -436,10 +604,33 @@ public final class PullEngine {
             i = inbox;
             inbox = null;
             clearRequests();
+            left = new ArrayList<>(parked);
+            parked.clear();
+            handedOut.clear();
+            inFlight -= left.size();
             notifyAll();
         }
         if (i != null) {
             i.close();
+        }
+        for (Parked p : left) {
+            release(p.message);
+        }
+        if (!left.isEmpty()) {
+            LOG.info(
+                    "consumer {}/{}: stopped with {} parked message(s); released for redelivery at once",
+                    stream,
+                    durable,
+                    left.size());
+        }
+    }
+
+    /** Hands a parked message back at once (NAK without delay): the consumer stops, it was not processed. */
+    private void release(Message m) {
+        try {
+            ackTargets.apply(m).releaseNow();
+        } catch (RuntimeException e) {
+            LOG.debug("consumer {}/{}: could not release a parked message: {}", stream, durable, e.toString());
         }
     }
 
@@ -511,6 +702,11 @@ public final class PullEngine {
     public @Nullable Message next(Duration timeout) throws InterruptedException {
         PullTransport.Inbox i;
         synchronized (this) {
+            Parked p = parked.pollFirst();
+            if (p != null) {
+                handedOut.put(p.message, p.parkedAt); // already counted in flight when it was parked
+                return p.message;
+            }
             i = inbox;
             if (i == null || stopped) {
                 wait(Math.max(1, timeout.toMillis())); // not started or stopped: nothing to read
@@ -700,6 +896,8 @@ public final class PullEngine {
     @Override
     public synchronized String toString() {
         return "PullEngine{" + stream + "/" + durable + ", " + planner + ", inFlight=" + inFlight + ", requested="
-                + requests.requested() + ", pauses=" + pauses + ", gateClosed=" + gateClosed + "}";
+                + requests.requested() + ", parked=" + parked.size() + ", pauses=" + pauses + ", gateClosed="
+                + gateClosed
+                + "}";
     }
 }

@@ -124,6 +124,9 @@ final class RuntimeParts {
             engine.gate(settings.gate()::allowsPulling);
         }
         engine.prober(() -> submitIo(() -> engine.probed(transport.ping(PROBE_TIMEOUT))));
+        if (heartbeatInterval != null) {
+            engine.parking(heartbeatInterval);
+        }
         this.rateWindow = settings.rateGuard() == null ? null : new RateWindow(settings.rateGuard());
         MessagePipeline[] pipelineRef = new MessagePipeline[1];
         this.monitor = new HeartbeatMonitor(
@@ -299,6 +302,10 @@ final class RuntimeParts {
         try {
             Instant now = settings.clock().instant();
             monitor.tick(now);
+            if (monitor.anyWaiting(now)) {
+                engine.park(now); // nothing takes what is buffered behind a held message: heartbeat it meanwhile
+            }
+            engine.heartbeatParked(now);
             RateWindow rate = rateWindow;
             if (rate != null && rate.resumeIfDue(now)) {
                 engine.resume(PauseCause.DEAD_LETTER_RATE);

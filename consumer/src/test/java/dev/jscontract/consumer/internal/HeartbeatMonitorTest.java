@@ -193,6 +193,25 @@ class HeartbeatMonitorTest {
         assertThat(monitor(null, null).tickPeriod()).isEqualTo(Duration.ofMillis(250));
     }
 
+    @Test
+    void aHandlerThreadWaitsWhenItsMessageIsHeldOrHasWaitedATickForTheGate() {
+        HeartbeatMonitor m = monitor(INTERVAL, null);
+        Attempt a = attempt(INTERVAL, null);
+        m.register(0, a);
+        assertThat(m.anyWaiting(clock.instant())).as("just taken").isFalse();
+        clock.advance(m.tickPeriod());
+        assertThat(m.anyWaiting(clock.instant()))
+                .as("a tick without gate permission")
+                .isTrue();
+        a.startHandler(clock.instant());
+        assertThat(m.anyWaiting(clock.instant())).as("running").isFalse();
+        a.finishHandler();
+        a.hold(clock.instant().plusSeconds(1));
+        assertThat(m.anyWaiting(clock.instant())).as("held after a failure").isTrue();
+        m.unregister(0);
+        assertThat(m.anyWaiting(clock.instant())).isFalse();
+    }
+
     static final class FakeTarget implements AckTarget {
         int inProgress;
         final List<String> settles = new ArrayList<>();

@@ -10,7 +10,9 @@ import dev.jscontract.consumer.PauseCause;
 import io.nats.client.Message;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -274,5 +276,69 @@ class PullEngineTest {
                 .filteredOn(ConsumerEvent.StateChanged.class::isInstance)
                 .extracting(ev -> ((ConsumerEvent.StateChanged) ev).to())
                 .containsExactly(ConsumerState.RUNNING, ConsumerState.PAUSED, ConsumerState.RUNNING);
+    }
+
+    @Test
+    void messagesBufferedBehindHeldHandlersAreParkedHeartbeatedAndHandedOutFirst() throws Exception {
+        Map<Message, HeartbeatMonitorTest.FakeTarget> targets = new IdentityHashMap<>();
+        PullEngine e = engine(1, 3);
+        e.parking(Duration.ofSeconds(1), m -> targets.computeIfAbsent(m, k -> new HeartbeatMonitorTest.FakeTarget()));
+        assertThat(transport.pulls()).hasSize(1).allSatisfy(p -> assertThat(p.batch())
+                .isEqualTo(3));
+        for (long seq = 1; seq <= 3; seq++) {
+            transport.inbox().deliver(FakeTransport.message(seq));
+        }
+        take(e); // the one handler thread holds #1
+        Instant parkedAt = clock.instant();
+
+        assertThat(e.park(parkedAt)).isEqualTo(2);
+        assertThat(transport.inbox().buffered()).isZero();
+        assertThat(e.parked()).isEqualTo(2);
+        assertThat(e.buffered()).as("parked messages still wait for a thread").isEqualTo(2);
+        assertThat(e.inFlight()).isEqualTo(3);
+        assertThat(e.heartbeatParked(parkedAt))
+                .as("at once: their wait in the inbox is unknown")
+                .isEqualTo(2);
+        clock.advance(Duration.ofMillis(500));
+        assertThat(e.heartbeatParked(clock.instant())).isZero();
+        clock.advance(Duration.ofMillis(500));
+        assertThat(e.heartbeatParked(clock.instant()))
+                .as("every interval after")
+                .isEqualTo(2);
+        assertThat(targets.values()).allSatisfy(t -> assertThat(t.inProgress).isEqualTo(2));
+        assertThat(events)
+                .filteredOn(ConsumerEvent.HeartbeatSent.class::isInstance)
+                .extracting(ev -> ((ConsumerEvent.HeartbeatSent) ev).streamSequence())
+                .containsExactly(2L, 3L, 2L, 3L);
+        e.maintain();
+        assertThat(transport.pulls()).as("parked messages fill the window").hasSize(1);
+
+        e.settled(); // #1 done
+        Message second = take(e);
+        assertThat(second.getReplyTo()).contains(".2.1.");
+        assertThat(e.parkedAt(second)).isEqualTo(parkedAt);
+        assertThat(e.parkedAt(second)).as("asked once").isNull();
+        assertThat(e.inFlight()).isEqualTo(2);
+
+        e.stop();
+        Message third = targets.keySet().stream()
+                .filter(m -> m.getReplyTo().contains(".3.1."))
+                .findFirst()
+                .orElseThrow();
+        assertThat(targets.get(third).settles)
+                .as("released at once when stopped")
+                .containsExactly("release");
+        assertThat(targets.get(second).settles).isEmpty();
+        assertThat(e.inFlight()).isEqualTo(1);
+    }
+
+    @Test
+    void nothingIsParkedWhenParkingIsOff() throws Exception {
+        PullEngine e = engine(1, 2);
+        transport.inbox().deliver(FakeTransport.message(1));
+        transport.inbox().deliver(FakeTransport.message(2));
+        take(e);
+        assertThat(e.park(clock.instant())).isZero();
+        assertThat(transport.inbox().buffered()).isEqualTo(1);
     }
 }
