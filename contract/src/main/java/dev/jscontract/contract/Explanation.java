@@ -174,7 +174,9 @@ public final class Explanation {
      * The shortest downstream outage that dead-letters healthy messages when every failure is NAKed: the earliest time
      * of the last delivery (every attempt fails at once and waits the shortest retry delay). Empty for unlimited
      * deliveries. With a circuit breaker or a {@code DEPENDENCY_DOWN} classification the runtime holds failing
-     * messages instead, and an outage of any length dead-letters nothing while an instance runs.
+     * messages instead, and an outage of any length dead-letters nothing while an instance runs, as long as
+     * heartbeats are on: without them ({@code noHeartbeats()}) a held message is redelivered after its ack deadline,
+     * one delivery each time.
      */
     public Optional<Duration> getOutageDeadLetterAfter() {
         return outageDeadLetterAfter;
@@ -272,7 +274,16 @@ public final class Explanation {
                                 ? ""
                                 : " (up to " + human(crashHoldMax) + " on later deliveries)")
                 .append(" before it is redelivered (B-17)\n");
-        if (outageDeadLetterAfter.isPresent()) {
+        if (outageDeadLetterAfter.isPresent() && !c.hasHeartbeats()) {
+            sb.append("  downstream outage: when every failure is NAKed, one longer than +")
+                    .append(human(outageDeadLetterAfter.get()))
+                    .append(c.getDeadLetterPolicy().isEnabled() ? " dead-letters" : " terminates")
+                    .append(" healthy messages;\n")
+                    .append("    holding (circuit breaker, DEPENDENCY_DOWN) does not help without heartbeats:")
+                    .append(" a held message is redelivered after its ack deadline (")
+                    .append(human(attempts.get(0).getAckDeadline()))
+                    .append("), one delivery each time\n");
+        } else if (outageDeadLetterAfter.isPresent()) {
             sb.append("  downstream outage: when every failure is NAKed, one longer than +")
                     .append(human(outageDeadLetterAfter.get()))
                     .append(c.getDeadLetterPolicy().isEnabled() ? " dead-letters" : " terminates")

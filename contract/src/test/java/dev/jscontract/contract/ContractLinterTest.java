@@ -58,6 +58,25 @@ class ContractLinterTest {
                 .isFalse();
     }
 
+    @Test
+    void out001AndExplainSayThatWithoutHeartbeatsAHeldMessageIsRedeliveredAfterItsAckDeadline() {
+        ConsumerContract c = Fixtures.clean().noHeartbeats().build();
+        Finding f = ContractLinter.lint(c).getFindings("OUT-001").get(0);
+        assertThat(c.explain().getAttempts().get(0).getAckDeadline()).isEqualTo(s(30));
+        assertThat(f.getSeverity()).isEqualTo(Severity.INFO);
+        assertThat(f.getValues()).containsEntry("heartbeats", "off");
+        assertThat(f.getMessage())
+                .startsWith("a downstream outage longer than ")
+                .contains("holding does not help: without heartbeats (noHeartbeats())")
+                .contains("is redelivered by the server after its ack deadline (30s), one delivery spent each time")
+                .doesNotContain("no dead letter for an outage of any length");
+        assertThat(f.getFix()).startsWith("turn heartbeats back on (drop noHeartbeats())");
+        assertThat(c.explain().toString())
+                .contains("holding (circuit breaker, DEPENDENCY_DOWN) does not help without heartbeats")
+                .doesNotContain("none is lost to an outage of any length");
+        assertThat(Fixtures.clean().build().explain().toString()).contains("none is lost to an outage of any length");
+    }
+
     @Nested
     class Ack {
         @Test
