@@ -368,8 +368,10 @@ public sealed interface ConsumerEvent {
      * at most how long the oldest of them has waited (an upper bound: the age of the pull it answered).
      *
      * @param prefetch messages that may be buffered beyond the free handler threads now
-     * @param buffered messages received and waiting for a handler thread
-     * @param oldestBufferedAge at most how long the oldest buffered message has waited; zero when none waits
+     * @param buffered messages received and waiting for a handler thread: in the client buffer, or parked (taken out
+     *     of it and heartbeated while the handler threads hold their messages)
+     * @param oldestBufferedAge at most how long the oldest buffered message has waited (for a parked one, at least
+     *     the time since it was parked); zero when none waits
      */
     record BufferSampled(
             Instant at, String stream, String consumer, int prefetch, int buffered, Duration oldestBufferedAge)

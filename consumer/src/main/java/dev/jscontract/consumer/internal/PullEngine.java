@@ -286,7 +286,8 @@ public final class PullEngine {
     /**
      * At most how long the oldest buffered message has waited: the age of the oldest open pull, which the first
      * buffered message answered (the server fills pulls in order). An upper bound: a pull that waited at the server
-     * before its message came makes it larger than the message's real wait. Zero when nothing is buffered.
+     * before its message came makes it larger than the message's real wait. For a parked message it is at least the
+     * time since it was parked (the larger of the two when both wait). Zero when nothing is buffered.
      */
     public synchronized Duration oldestBufferedAge() {
         PullTransport.Inbox i = inbox;
@@ -295,7 +296,7 @@ public final class PullEngine {
         long age = i == null || sent < 0 || i.buffered() == 0 ? 0 : Math.max(0, now - sent);
         Parked first = parked.peekFirst();
         if (first != null) {
-            age = Math.max(age, now - first.parkedAt.toEpochMilli());
+            age = Math.max(age, Math.max(0, now - first.parkedAt.toEpochMilli()));
         }
         return Duration.ofMillis(age);
     }
