@@ -199,6 +199,7 @@ class WalFaultsIT {
                     Duration.ofSeconds(30), "300 events in the stream", () -> msgCount(nc, s) == 300);
 
             long[] gapLsns;
+            long gapCommitAfter;
             try (java.sql.Connection gap = pg.connection()) {
                 // A transaction that emitted events and is still open when the slot is created again: a new slot
                 // becomes consistent only after every transaction running at its creation ended, so these events
@@ -215,6 +216,8 @@ class WalFaultsIT {
                         Duration.ofSeconds(20),
                         "the relay to create the slot again (it waits for the open transaction)",
                         () -> creatingSlot(pg));
+                // the commit record comes after this position: the range is reported in commit positions
+                gapCommitAfter = currentWalLsn(pg);
                 gap.commit();
             }
             OutboxTesting.await(Duration.ofSeconds(20), "the relay to report the re-created slot", () -> seen.stream()
@@ -239,10 +242,15 @@ class WalFaultsIT {
                     .orElseThrow();
             LOG.info("reported: {}", recreated);
             assertThat(recreated.slot()).isEqualTo(s.wal().getSlot());
+            // the range names commits: the lost transaction committed inside it (its events were emitted earlier,
+            // possibly before lostAfter when the relay confirmed an idle position while the transaction was open)
+            assertThat(gapCommitAfter)
+                    .as("the lost transaction's commit lies in the reported range")
+                    .isGreaterThan(recreated.lostAfter())
+                    .isLessThan(recreated.lostBefore());
             for (long lsn : gapLsns) {
                 assertThat(lsn)
-                        .as("the lost event's LSN lies in the reported range")
-                        .isGreaterThan(recreated.lostAfter())
+                        .as("the lost events come before the new slot's start")
                         .isLessThan(recreated.lostBefore());
             }
             assertThat(seen.stream().filter(e -> e instanceof OutboxRelayEvent.WalSlotRecreated))
@@ -571,6 +579,16 @@ class WalFaultsIT {
                     throw new AssertionError("could not drop slot " + slot + " within 20 s");
                 }
             }
+        }
+    }
+
+    /** The server's current WAL write position. */
+    private static long currentWalLsn(PrivatePostgres pg) throws SQLException {
+        try (java.sql.Connection c = pg.connection();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text")) {
+            rs.next();
+            return LogSequenceNumber.valueOf(rs.getString(1)).asLong();
         }
     }
 
